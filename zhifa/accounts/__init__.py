@@ -1,0 +1,1 @@
+"""Accounts: log in and out, API tokens, users, and reading the audit log."""

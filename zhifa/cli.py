@@ -1,0 +1,208 @@
+"""The ``zhifa`` command. Every command that needs the schema migrates the database first.
+
+The CLI runs as the local administrator (actor ``system``): whoever can run it on the server can
+read the database file anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from zhifa.core.audit import SYSTEM
+from zhifa.core.errors import ImportRejected, ZhifaError
+
+app = typer.Typer(help="Zhifa 交通运输综合执法指挥平台", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+import_app = typer.Typer(help="All-or-nothing imports (docs/import-formats.md)", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(users_app, name="users")
+
+
+def _echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _migrated() -> None:
+    from zhifa.core.db import upgrade
+
+    upgrade()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema to the newest revision."""
+    from zhifa.core.config import get_settings
+
+    _migrated()
+    typer.echo(f"database at head: {get_settings().resolved_database_url()}")
+
+
+def _import(what: str, file: Path, kind: str | None = None) -> None:
+    from zhifa.core.db import session_scope
+    from zhifa.imports import run_import
+
+    if not file.exists():
+        _fail(f"no such file: {file}")
+    _migrated()
+    try:
+        with session_scope() as session:
+            result = run_import(session, SYSTEM, what, file, kind=kind)
+    except ImportRejected as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        for e in exc.errors:
+            typer.echo(f"  {e}", err=True)
+        raise typer.Exit(1) from exc
+    except ZhifaError as exc:
+        _fail(exc.message)
+    _echo_json({"imported": what, "file": str(file)} | result)
+
+
+FileArg = Annotated[Path, typer.Argument(help="the file to import")]
+
+
+@import_app.command("units")
+def import_units(file: FileArg) -> None:
+    """Units CSV: code,name,kind,parent,line[,category]."""
+    _import("units", file)
+
+
+@import_app.command("officers")
+def import_officers(file: FileArg) -> None:
+    """Officers CSV."""
+    _import("officers", file)
+
+
+@import_app.command("jurisdiction")
+def import_jurisdiction(file: FileArg) -> None:
+    """Jurisdiction GeoJSON FeatureCollection (WGS-84); becomes a new map edition."""
+    _import("jurisdiction", file)
+
+
+@import_app.command("duties")
+def import_duties(file: FileArg) -> None:
+    """Duty catalogue CSV (replaces the catalogue)."""
+    _import("duties", file)
+
+
+@import_app.command("items")
+def import_items(file: FileArg) -> None:
+    """Enforcement item catalogue JSON."""
+    _import("items", file)
+
+
+@import_app.command("entities")
+def import_entities(
+    file: FileArg,
+    kind: Annotated[str | None, typer.Option(help="enterprise|vehicle|vessel|person|site|permit")] = None,
+) -> None:
+    """Regulated entities, CSV or XLSX; the kind from --kind or the file name."""
+    _import("entities", file, kind)
+
+
+@import_app.command("party-branches")
+def import_party_branches(file: FileArg) -> None:
+    """Mobile Party branches CSV: code,name,squadron."""
+    _import("party_branches", file)
+
+
+@app.command("route")
+def route(
+    matter: Annotated[str, typer.Option("--matter", "-m", help="matter code, e.g. road.overload")],
+    at: Annotated[str, typer.Option("--at", help="'lon,lat' | 'G312 K1183+500' | site:CODE | entity:ID")],
+    crs: Annotated[str, typer.Option("--crs", help="wgs84 or gcj02 (for lon,lat)")] = "wgs84",
+) -> None:
+    """Who owns this? Prints the answer as JSON."""
+    from zhifa.core.db import session_scope
+    from zhifa.jurisdiction import service
+    from zhifa.jurisdiction.router import RoutingError
+
+    _migrated()
+    try:
+        with session_scope() as session:
+            answer = service.route(session, matter, at, crs)
+    except RoutingError as exc:
+        _fail(str(exc), 2)
+    except ZhifaError as exc:
+        _fail(exc.message, 2)
+    _echo_json(answer.as_dict())
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    display_name: Annotated[str, typer.Option("--name")],
+    roles: Annotated[str, typer.Option("--roles", help="comma-separated roles")],
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    password: Annotated[str | None, typer.Option("--password", help="default: read from stdin")] = None,
+) -> None:
+    """Create a user (the password is read from stdin unless given)."""
+    from zhifa.core.auth import create_user
+    from zhifa.core.db import session_scope
+
+    _migrated()
+    pw = password if password is not None else sys.stdin.readline().rstrip("\n")
+    try:
+        with session_scope() as session:
+            create_user(session, SYSTEM, username, pw, display_name, [r.strip() for r in roles.split(",")], unit)
+    except ZhifaError as exc:
+        _fail(exc.message)
+    typer.echo(f"user {username} created")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes (PostgreSQL only)")] = 1,
+) -> None:
+    """Run the web UI and API."""
+    import uvicorn
+
+    _migrated()
+    if workers > 1:
+        uvicorn.run("zhifa.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    else:
+        from zhifa.app import create_app
+
+        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command("demo")
+def demo(
+    host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    scale: Annotated[float, typer.Option(help="share of the full demo size (1.0 = ~50,000 vehicles)")] = 1.0,
+    reset: Annotated[bool, typer.Option(help="rebuild the demo database from scratch")] = False,
+    serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server afterwards")] = True,
+) -> None:
+    """Load the Zhenjiang demo (embedded SQLite unless ZHIFA_DATABASE_URL says otherwise) and serve it."""
+    from zhifa.demo.load import load_demo
+
+    summary = load_demo(scale=scale, reset=reset)
+    typer.echo(json.dumps(summary["counts"], ensure_ascii=False))
+    typer.echo(f"\nZhifa demo: http://{host}:{port}/")
+    typer.echo("Demo logins (password for all: see below):")
+    for acc in summary["accounts"]:
+        typer.echo(f"  {acc['username']:<12} {acc['password']:<18} {acc['display_name']} ({', '.join(acc['roles'])})")
+    if serve_:
+        serve(host=host, port=port, workers=1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Cross-cutting infrastructure: settings, clock, database, errors, auth, audit. Knows no domain."""
