@@ -28,23 +28,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     install_error_handlers(app)
 
     from zhifa.accounts.api import router as accounts
+    from zhifa.catalog.api import router as catalog
     from zhifa.jurisdiction.api import router as jurisdiction
     from zhifa.org.api import router as org
+    from zhifa.registry.api import router as registry
 
-    for r in (accounts, org, jurisdiction):
+    for r in (accounts, org, jurisdiction, registry, catalog):
         app.include_router(r)
-    try:
-        from zhifa.registry.api import router as registry
-
-        app.include_router(registry)
-    except ImportError:
-        pass
-    try:
-        from zhifa.catalog.api import router as catalog
-
-        app.include_router(catalog)
-    except ImportError:
-        pass
 
     @app.post("/api/v1/import/{what}", tags=["imports"])
     def import_file(

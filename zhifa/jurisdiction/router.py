@@ -21,7 +21,7 @@ the units and the duty catalogue, and keeps it while they do not change. The rul
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -115,7 +115,7 @@ class PointAt:
     label: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Answer:
     matter: str
     unit: str
@@ -126,7 +126,15 @@ class Answer:
     section: dict[str, Any] | None = None
     block: dict[str, Any] | None = None
     duty: dict[str, Any] | None = None
-    location: dict[str, Any] = field(default_factory=dict)
+    location: dict[str, Any] | None = None
+    #: A plain point's coordinates (the batch path keeps floats, not a dict per point).
+    lon: float | None = None
+    lat: float | None = None
+
+    def where(self) -> dict[str, Any]:
+        if self.location is not None:
+            return self.location
+        return {"lon": self.lon, "lat": self.lat}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -139,7 +147,7 @@ class Answer:
             "block": self.block,
             "duty": self.duty,
             "reason": self.reason,
-            "location": self.location,
+            "location": self.where(),
         }
 
 
@@ -160,6 +168,10 @@ class _Layer:
         self.tree = shapely.STRtree(self.geoms)
         self.thresholds = thresholds
         self.max_threshold = float(thresholds.max()) if len(thresholds) else 0.0
+        # Candidates by envelope grown by each feature's own distance: a cheap box test first,
+        # then one exact distance per candidate (faster than the tree's dwithin + a distance).
+        grown = shapely.buffer(shapely.envelope(self.geoms), thresholds, cap_style="square", join_style="mitre")
+        self.reach = shapely.STRtree(grown) if len(features) else None
         # Sort key for ties: lowest unit code, then file order.
         order = sorted(range(len(features)), key=lambda i: (features[i].unit_code, i))
         self.rank = np.empty(len(features), dtype=np.int64)
@@ -173,15 +185,18 @@ class _Layer:
         dist = np.full(n, np.nan)
         if not len(self.features) or n == 0:
             return best, dist
-        if self.max_threshold > 0:
-            p_idx, f_idx = self.tree.query(pts, predicate="dwithin", distance=self.max_threshold)
+        if self.max_threshold > 0 and self.reach is not None:
+            p_idx, f_idx = self.reach.query(pts)
         else:
             p_idx, f_idx = self.tree.query(pts, predicate="intersects")
         if len(p_idx) == 0:
             return best, dist
-        d = shapely.distance(pts[p_idx], self.geoms[f_idx])
-        keep = d <= self.thresholds[f_idx] + 1e-9
-        p_idx, f_idx, d = p_idx[keep], f_idx[keep], d[keep]
+        if self.max_threshold > 0:
+            d = shapely.distance(pts[p_idx], self.geoms[f_idx])
+            keep = d <= self.thresholds[f_idx] + 1e-9
+            p_idx, f_idx, d = p_idx[keep], f_idx[keep], d[keep]
+        else:  # containment (boundary included): the distance is zero by definition
+            d = np.zeros(len(p_idx))
         if len(p_idx) == 0:
             return best, dist
         dq = np.floor(d / TIE_M + 0.5)
@@ -214,6 +229,8 @@ class Router:
     ) -> None:
         self.units = {u.code: u for u in units}
         self.edition = edition
+        # Answer parts that depend only on (matter, feature): reasons, unit names, feature dicts.
+        self._memo: dict[tuple[Any, ...], Any] = {}
         self.distances = distances
         centers = sorted(u.code for u in units if u.kind == "command_center")
         self.fallback_code = centers[0] if len(centers) == 1 else None
@@ -297,30 +314,35 @@ class Router:
         lon = np.asarray(lons, dtype="float64")
         lat = np.asarray(lats, dtype="float64")
         n = len(lon)
-        locs = [
-            {"lon": float(lon[i]), "lat": float(lat[i])} | ({"label": labels[i]} if labels and labels[i] else {})
-            for i in range(n)
-        ]
+        xs, ys = lon.tolist(), lat.tolist()
         if matter.mode in ("referral", "department"):
+            locs = [_point_loc(xs[i], ys[i], labels[i] if labels else None) for i in range(n)]
             return [self._by_catalogue(matter, locs[i]) or self._fallback(matter, locs[i], "") for i in range(n)]
         x, y = self.proj.forward_arrays(lon, lat)
         pts = shapely.points(x, y)
-        answers: list[Answer | None] = [None] * n
+        answers: list[Answer] = [None] * n  # type: ignore[list-item]
         pending = np.arange(n)
         if matter.mode == "strip" and matter.line in self.layers:
             layer = self.layers[matter.line]
             best, dist = layer.nearest(pts)
-            for i in np.nonzero(best >= 0)[0]:
-                answers[i] = self._strip_answer(matter, layer.features[best[i]], float(dist[i]), locs[i])
+            hit = np.nonzero(best >= 0)[0]
+            for i, b, d in zip(hit.tolist(), best[hit].tolist(), dist[hit].tolist(), strict=True):
+                loc = _point_loc(xs[i], ys[i], labels[i]) if labels and labels[i] else None
+                answers[i] = self._strip_answer(matter, layer.features[b], d, loc, xs[i], ys[i])
             pending = np.nonzero(best < 0)[0]
         if len(pending):
             bbest, _ = self.blocks.nearest(pts[pending])
-            for j, i in enumerate(pending):
-                if bbest[j] >= 0:
-                    answers[i] = self._block_answer(matter, self.blocks.features[bbest[j]], locs[i])
+            duty = self._duty_dict(matter)
+            code = matter.code
+            for i, b in zip(pending.tolist(), bbest.tolist(), strict=True):
+                loc = _point_loc(xs[i], ys[i], labels[i]) if labels and labels[i] else None
+                if b >= 0:
+                    unit, name, reason, block = self._block_parts(matter, b)
+                    answers[i] = Answer(code, unit, name, "block", False, reason, None, block, duty, loc, xs[i], ys[i])
                 else:
-                    answers[i] = self._fallback(matter, locs[i], self._no_block_reason(matter))
-        return [a for a in answers if a is not None]
+                    fb = self._fallback(matter, loc or _point_loc(xs[i], ys[i], None), self._no_block_reason(matter))
+                    answers[i] = fb
+        return answers
 
     # ------------------------------------------------------------------ rules
 
@@ -361,6 +383,7 @@ class Router:
         lon, lat = _interpolate(section, stake.km)
         answer = self.route_points(matter.code, [lon], [lat], labels=[str(stake)])[0]
         answer.location = loc | {"lon": lon, "lat": lat}
+        answer.lon, answer.lat = lon, lat
         return answer
 
     def _section_at(self, stake: Stake) -> Feature | None:
@@ -381,7 +404,43 @@ class Router:
         span = f"{format_stake(stake.route, lo)}–{format_stake(stake.route, hi)}"
         return f"桩号 {stake} 不在 {stake.route} 本辖区路段（{span}）内"
 
-    def _strip_answer(self, matter: Matter, f: Feature, distance: float | None, loc: dict[str, Any]) -> Answer:
+    def _strip_answer(
+        self,
+        matter: Matter,
+        f: Feature,
+        distance: float | None,
+        loc: dict[str, Any] | None,
+        lon: float | None = None,
+        lat: float | None = None,
+    ) -> Answer:
+        key = (matter.code, id(f))
+        parts = self._memo.get(key)
+        if parts is None:
+            parts = self._strip_parts(matter, f)
+            self._memo[key] = parts
+        unit, name, head, place, tail, polygon, near, base = parts
+        if distance is None:
+            where = f"桩号 {(loc or {}).get('stake')} 位于 {place}"
+            section = base
+        else:
+            if distance < 0.5:
+                where = f"该点位于 {place} 内" if polygon else f"该点在 {place} 上"
+            else:
+                where = f"该点距 {place} {distance:.0f} 米{near}"
+            section = base | {"distance_m": round(distance, 1)}
+        duty = self._duty_dict(matter)
+        return Answer(matter.code, unit, name, "strip", False, head + where + tail, section, None, duty, loc, lon, lat)
+
+    def _duty_dict(self, matter: Matter) -> dict[str, Any] | None:
+        if matter.duty is None:
+            return None
+        key = ("duty", matter.code)
+        d = self._memo.get(key)
+        if d is None:
+            d = self._memo[key] = matter.duty.as_dict()
+        return d
+
+    def _strip_parts(self, matter: Matter, f: Feature) -> tuple[str, str, str, str, str, bool, str, dict[str, Any]]:
         unit = self._unit(f.unit_code)
         line = KIND_LINE[f.kind]
         if f.kind == "road_section":
@@ -389,55 +448,43 @@ class Router:
             place = f"{format_stake(f.route or '', f.from_km or 0)}–{end}（{f.name}）"
         else:
             place = f"{KIND_ZH[f.kind]}“{f.name}”"
-        if distance is None:
-            where = f"桩号 {loc.get('stake')} 位于 {place}"
-        elif distance < 0.5:
-            where = f"该点位于 {place} 内" if f.geometry.geom_type.endswith("Polygon") else f"该点在 {place} 上"
-        else:
-            where = f"该点距 {place} {distance:.0f} 米，为 {self._limit_text(f)} 范围内最近的{KIND_ZH[f.kind]}"
-        reason = (
-            f"“{matter.title_zh}”属{LINE_ZH[line]}条线事项，实行条线管理、路段全线归属；{where}，"
-            f"该{KIND_ZH[f.kind]}由 {unit.name} 管辖。"
-        )
-        return Answer(
-            matter.code,
-            unit.code,
-            unit.name,
-            "strip",
-            False,
-            reason,
-            section=f.as_dict(distance),
-            duty=matter.duty.as_dict() if matter.duty else None,
-            location=loc,
-        )
+        head = f"“{matter.title_zh}”属{LINE_ZH[line]}条线事项，实行条线管理、路段全线归属；"
+        tail = f"，该{KIND_ZH[f.kind]}由 {unit.name} 管辖。"
+        near = f"，为 {self._limit_text(f)} 范围内最近的{KIND_ZH[f.kind]}"
+        polygon = f.geometry.geom_type.endswith("Polygon")
+        return unit.code, unit.name, head, place, tail, polygon, near, f.as_dict()
 
     def _limit_text(self, f: Feature) -> str:
         return f"{self._threshold(f):.0f} 米"
 
     def _block_answer(self, matter: Matter, f: Feature, loc: dict[str, Any]) -> Answer:
+        unit, name, reason, block = self._block_parts(matter, self.blocks.features.index(f))
+        duty = self._duty_dict(matter)
+        return Answer(matter.code, unit, name, "block", False, reason, None, block, duty, loc)
+
+    def _block_parts(self, matter: Matter, idx: int) -> tuple[str, str, str, dict[str, Any]]:
+        """Unit, unit name, reason and block of a block answer (memoised per matter and block)."""
+        key = (matter.code, "block", idx)
+        parts = self._memo.get(key)
+        if parts is not None:
+            return parts
+        f = self.blocks.features[idx]
         unit = self._unit(f.unit_code)
         if matter.mode == "strip":
-            line = matter.line or ""
+            line = LINE_ZH.get(matter.line or "", "")
             reason = (
-                f"“{matter.title_zh}”属{LINE_ZH.get(line, '')}条线事项，但该点不在任何{LINE_ZH.get(line, '')}条线路段"
-                f"的管辖范围内（{self._line_limit_text(line)}），故由所在板块“{f.name}”的 {unit.name} 负责。"
+                f"“{matter.title_zh}”属{line}条线事项，但该点不在任何{line}条线路段"
+                f"的管辖范围内（{self._line_limit_text(matter.line or '')}），"
+                f"故由所在板块“{f.name}”的 {unit.name} 负责。"
             )
         else:
             reason = (
                 f"“{matter.title_zh}”属板块事项（静态监管对象，网格化板块综合执法）；该点位于板块“{f.name}”内，"
                 f"由 {unit.name} 负责。"
             )
-        return Answer(
-            matter.code,
-            unit.code,
-            unit.name,
-            "block",
-            False,
-            reason,
-            block=f.as_dict(),
-            duty=matter.duty.as_dict() if matter.duty else None,
-            location=loc,
-        )
+        parts = (unit.code, unit.name, reason, f.as_dict())
+        self._memo[key] = parts
+        return parts
 
     def _line_limit_text(self, line: str) -> str:
         d = self.distances
@@ -478,6 +525,10 @@ class Router:
         if unit is None:
             raise RoutingError(f"unit {code} of the map is not in the unit list", f"单位 {code} 不存在")
         return unit
+
+
+def _point_loc(lon: float, lat: float, label: str | None) -> dict[str, Any]:
+    return {"lon": lon, "lat": lat, "label": label} if label else {"lon": lon, "lat": lat}
 
 
 def _location_dict(at: PointAt | Stake) -> dict[str, Any]:
