@@ -105,3 +105,33 @@ def test_units_tree_and_operational_share(client: Any, session: Session) -> None
     share = client.get("/api/v1/units/operational-share", headers=h).json()
     # 10 internal units below the detachment; 办公室 is the only administrative one.
     assert share["total_units"] == 10 and share["operational_units"] == 9 and share["meets_requirement"]
+
+
+def test_officers_are_unit_scoped_and_masked(client: Any, session: Session) -> None:
+    from pathlib import Path
+
+    from zhifa.core.audit import SYSTEM
+    from zhifa.imports import run_import
+
+    load_small_map(session)
+    csv = (
+        "code,name,unit,cert_no,cert_expiry,roles,on_duty,phone,id_number\n"
+        "A1,张三,RD1,32110001,2027-01-01,officer,true,13912345678,11010519491231002X\n"
+        "A2,李四,BA-1,32110002,2027-01-01,officer,false,13800001111,\n"
+    )
+    run_import(session, SYSTEM, "officers", Path("officers.csv"), csv.encode())
+    make_user(session)
+    make_user(session, "leader-ba", ("leader",), unit="BA")
+    make_user(session, "officer-rd1", ("officer",), unit="RD1")
+    # A block leader sees only their block's squadron, unmasked (leaders may see personal data).
+    r = client.get("/api/v1/officers", headers=login(client, "leader-ba")).json()
+    assert [o["code"] for o in r["items"]] == ["A2"] and r["items"][0]["phone"] == "13800001111"
+    # A field officer sees their unit, masked.
+    r = client.get("/api/v1/officers", headers=login(client, "officer-rd1")).json()
+    assert [o["code"] for o in r["items"]] == ["A1"]
+    assert r["items"][0]["phone"] == "139****5678" and "*" in r["items"][0]["id_number"]
+    # The administrator sees everyone; the unmasked read is audited.
+    r = client.get("/api/v1/officers", headers=login(client)).json()
+    assert r["total"] == 2
+    reads = session.scalars(select(AuditLog).where(AuditLog.action == "read", AuditLog.entity_type == "officer")).all()
+    assert {x.actor for x in reads} == {"leader-ba", "admin"}

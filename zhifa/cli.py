@@ -193,7 +193,7 @@ def demo(
     summary = load_demo(scale=scale, reset=reset)
     typer.echo(json.dumps(summary["counts"], ensure_ascii=False))
     typer.echo(f"\nZhifa demo: http://{host}:{port}/")
-    typer.echo("Demo logins (password for all: see below):")
+    typer.echo("Demo logins (username, password):")
     for acc in summary["accounts"]:
         typer.echo(f"  {acc['username']:<12} {acc['password']:<18} {acc['display_name']} ({', '.join(acc['roles'])})")
     if serve_:

@@ -153,11 +153,16 @@ def issue_token(session: Session, user: User, kind: str, hours: int, label: str 
 
 
 def resolve_token(session: Session, token: str) -> User:
-    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == _token_hash(token)))
+    # One round trip: the token and its user together (this runs on every API request).
+    row = session.execute(
+        select(AuthToken.revoked, AuthToken.expires_at, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == _token_hash(token))
+    ).first()
     if row is None or row.revoked or row.expires_at <= utcnow():
         raise Unauthorized("invalid or expired token", "登录已失效，请重新登录")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    user: User = row.User
+    if not user.active:
         raise Unauthorized("user disabled", "账号已停用")
     return user
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -193,11 +194,24 @@ def build_router(session: Session) -> Router:
     return Router(feats, units, duties, distances, edition=ed.id if ed else None)
 
 
+#: How long a fingerprint read from the database is trusted before it is read again. Writes in
+#: this process take effect at once (the generation); another process's import within this time.
+FINGERPRINT_TTL_S = 1.0
+_checked: dict[str, tuple[float, int, tuple[Any, ...]]] = {}
+
+
 def get_router(session: Session) -> Router:
     bind = session.get_bind()
     key = str(bind.engine.url)
+    now = time.monotonic()
+    with _cache_lock:
+        seen = _checked.get(key)
+        hit = _cache.get(key)
+        if seen and hit and now - seen[0] < FINGERPRINT_TTL_S and seen[1] == _generation[0] and hit[0] == seen[2]:
+            return hit[1]
     version = _version(session)
     with _cache_lock:
+        _checked[key] = (now, _generation[0], version)
         hit = _cache.get(key)
         if hit is not None and hit[0] == version:
             return hit[1]

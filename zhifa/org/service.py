@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from zhifa.core import audit
@@ -330,6 +330,49 @@ def import_officers(session: Session, actor: Actor, path: Path, data: bytes | No
         audit.record(session, actor, "create" if before is None else "update", "officer", code, before, p)
     session.flush()
     return {"created": created, "updated": updated, "unchanged": len(parsed) - created - updated}
+
+
+#: Roles whose work spans the whole detachment (the command center, legal review, analysis).
+DETACHMENT_WIDE_ROLES = ("duty_officer", "analyst", "legal_reviewer")
+
+
+def visible_units(session: Session, actor: Actor) -> set[str] | None:
+    """The unit codes an actor may see records of; ``None`` = all (unit-scoped access)."""
+    if actor.has(*DETACHMENT_WIDE_ROLES) or actor.kind == "system":
+        return None
+    if not actor.unit_code:
+        return set()
+    return descendants(session, actor.unit_code)
+
+
+def list_officers(
+    session: Session, actor: Actor, unit: str | None = None, page: int = 1, per_page: int = 50
+) -> dict[str, Any]:
+    from zhifa.core.auth import can_see_pii
+    from zhifa.validation.masking import mask_id_number, mask_phone
+
+    q = select(Officer)
+    scope = visible_units(session, actor)
+    if unit:
+        wanted = descendants(session, unit)
+        scope = wanted if scope is None else scope & wanted
+    if scope is not None:
+        q = q.where(Officer.unit_code.in_(sorted(scope)))
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    pii = can_see_pii(actor)
+    items = []
+    for o in session.scalars(q.order_by(Officer.code).offset((page - 1) * per_page).limit(per_page)):
+        snap = officer_snapshot(o)
+        if not pii:
+            snap["phone"] = mask_phone(o.phone) if o.phone else None
+            snap["id_number"] = mask_id_number(o.id_number) if o.id_number else None
+        items.append(snap)
+    if pii and items:
+        # 个人信息保护法: reads of personal data are traced like writes.
+        audit.record(
+            session, actor, "read", "officer", f"page {page}", None, {"codes": [i["code"] for i in items], "unit": unit}
+        )
+    return {"total": total, "page": page, "per_page": per_page, "items": items}
 
 
 # --------------------------------------------------------------------------- duty catalogue

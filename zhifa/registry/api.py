@@ -57,3 +57,10 @@ def export(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+@router.post("/entities/{kind}")
+def save(kind: str, body: dict[str, Any], session: DB, actor: CurrentActor) -> dict[str, Any]:
+    """Create or update one entity; the body has the import columns (docs/import-formats.md).
+    An invalid plate, USCC, ID number or MMSI is answered 422 naming the field and the reason."""
+    return service.save_entity(session, actor, kind, body)

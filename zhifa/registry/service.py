@@ -32,7 +32,7 @@ from zhifa.core import audit
 from zhifa.core.audit import Actor
 from zhifa.core.auth import ROLES, can_see_pii, require
 from zhifa.core.clock import today_shanghai, utcnow
-from zhifa.core.errors import BadRequest, Report
+from zhifa.core.errors import BadRequest, InvalidField, Report
 from zhifa.core.tabular import Row, read_table, require_columns, split_list
 from zhifa.registry.models import (
     BUSINESS_TYPES,
@@ -599,6 +599,27 @@ def import_entities(
     report.raise_if_any(f"{spec.kind} import")
     counts = _upsert(session, actor, spec, parsed, path.name)
     return {"kind": spec.kind, "rows": len(parsed), **counts}
+
+
+def save_entity(session: Session, actor: Actor, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Create or update one entity from the same fields as an import row (API form entry).
+
+    The first invalid field is raised as ``InvalidField`` (HTTP 422 naming the field and why)."""
+    require(actor, "admin")
+    spec = SPECS[normalise_kind(kind)]
+    values_in = {str(k).strip().lower(): "" if v is None else str(v).strip() for k, v in fields.items()}
+    missing = [c for c in spec.required if c not in values_in]
+    if missing:
+        raise InvalidField(missing[0], "is required")
+    report = Report()
+    cells = _Cells(Row(1, values_in), frozenset(values_in), report)
+    values = spec.parse(cells)
+    if not cells.ok:
+        first = report.errors[0]
+        raise InvalidField(first.field or "row", first.reason)
+    key = spec.key_of(values)
+    counts = _upsert(session, actor, spec, {key: values}, "api")
+    return {"kind": spec.kind, "key": spec.key_text(key), **counts}
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
