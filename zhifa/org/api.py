@@ -3,11 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
 
 from zhifa.core.api import DB, CurrentActor
 from zhifa.org import service
-from zhifa.org.models import UNIT_KIND_ZH, Officer
+from zhifa.org.models import UNIT_KIND_ZH
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"])
 
