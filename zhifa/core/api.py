@@ -33,7 +33,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DB = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so that a client never reads its own
+# write back as missing (FastAPI otherwise runs the code after `yield` once the response is out).
+DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def token_from(request: Request) -> str | None:

@@ -376,7 +376,8 @@ class Router:
         if matter.mode == "strip" and matter.line == "road":
             if section is None:
                 return self._fallback(matter, loc, self._no_stake_reason(stake))
-            return self._strip_answer(matter, section, None, loc)
+            lon, lat = _interpolate(section, stake.km)
+            return self._strip_answer(matter, section, None, loc | {"lon": lon, "lat": lat}, lon, lat)
         # Any other matter at a stake mark: place the mark on its section's geometry, route the point.
         if section is None:
             return self._fallback(matter, loc, self._no_stake_reason(stake))

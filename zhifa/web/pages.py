@@ -1,0 +1,377 @@
+"""Web pages. Each page is a server-rendered shell (layout, navigation, labels in the user's
+language); its data is fetched in the browser from the JSON API under ``/api/v1`` with the same
+session cookie, so access rules, masking of personal data and error messages live in one place
+(the API) and the UI cannot drift from it.
+
+Pages need a valid session cookie (``zhifa_session``, set by ``POST /api/v1/auth/login``); without
+one they redirect to ``/login?next=…``. The UI language comes from the ``zhifa_lang`` cookie
+(``zh`` by default, ``en`` on request), set by ``GET /lang/{zh|en}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session
+
+from zhifa.core.api import DB, SESSION_COOKIE, CurrentActor
+from zhifa.core.auth import User, resolve_token
+from zhifa.core.config import get_settings
+from zhifa.core.errors import ZhifaError
+from zhifa.geo.crs import CoordinateError, normalise_crs
+from zhifa.web.i18n import (
+    DEFAULT_LANG,
+    LANG_COOKIE,
+    LANGUAGES,
+    N_,
+    html_lang,
+    lang_of,
+    messages_for,
+    translate,
+)
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+router = APIRouter()
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str  # catalogue key
+    href: str | None = None  # None: a later module, shown disabled as 建设中
+    children: tuple[NavItem, ...] = ()
+
+
+#: Regulated-entity kinds, in the order of the tabs (API path segment → catalogue key).
+ENTITY_KINDS: dict[str, str] = {
+    "enterprise": N_("Enterprises"),
+    "vehicle": N_("Vehicles"),
+    "vessel": N_("Vessels"),
+    "person": N_("Persons"),
+    "site": N_("Sites"),
+    "permit": N_("Oversize permits"),
+}
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("dashboard", N_("Command screen"), "/"),
+    NavItem("route", N_("Who owns this?"), "/route"),
+    NavItem("map", N_("Jurisdiction map"), "/map"),
+    NavItem("org", N_("Organisation"), "/org"),
+    NavItem("officers", N_("Officers"), "/officers"),
+    NavItem("duties", N_("Duty catalogue"), "/duties"),
+    NavItem(
+        "entities",
+        N_("Regulated entities"),
+        "/entities/enterprise",
+        tuple(NavItem(f"entities-{k}", label, f"/entities/{k}") for k, label in ENTITY_KINDS.items()),
+    ),
+    NavItem("items", N_("Power and responsibility list"), "/items"),
+    NavItem("audit", N_("Audit log"), "/audit"),
+)
+
+#: The "1+5" mechanisms and case handling: filled in by later modules.
+LATER_MODULES: tuple[NavItem, ...] = (
+    NavItem("monitoring", N_("Monitoring & early warning")),
+    NavItem("dispatch", N_("Command & dispatch")),
+    NavItem("supervision", N_("Enforcement supervision")),
+    NavItem("analysis", N_("Analysis & judgement")),
+    NavItem("emergency", N_("Emergency response")),
+    NavItem("cases", N_("Case handling")),
+)
+
+ROLE_LABELS: dict[str, str] = {
+    "admin": N_("System administrator"),
+    "duty_officer": N_("Duty officer"),
+    "leader": N_("Brigade leader"),
+    "officer": N_("Enforcement officer"),
+    "legal_reviewer": N_("Legal reviewer"),
+    "analyst": N_("Analyst"),
+}
+
+#: Optional APIs written by other modules: the UI says so plainly when one is not installed.
+OPTIONAL_APIS: dict[str, str] = {"entities": "/api/v1/entities", "items": "/api/v1/items"}
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["static"] = static_url
+    # The page's boot JSON: Chinese as it is (not \uXXXX), still HTML-safe (``tojson`` escapes <>&').
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
+    return env
+
+
+@lru_cache(maxsize=256)
+def _static_version(rel: str) -> str:
+    path = STATIC / rel
+    if not path.is_file():
+        raise FileNotFoundError(f"static asset {rel} is missing")
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+
+
+def static_url(rel: str) -> str:
+    """URL of a static asset with a content hash, so browsers never run a stale script."""
+    return f"/static/{rel}?v={_static_version(rel)}"
+
+
+def _csp() -> str:
+    img = ["'self'", "data:", "blob:"]
+    tile_src = _tile_source(get_settings().tile_url)
+    if tile_src:
+        img.append(tile_src)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            # Leaflet and ECharts position elements with inline styles.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {' '.join(img)}",
+            "connect-src 'self'",
+            "font-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _tile_source(tile_url: str) -> str | None:
+    """The CSP source of a tile URL template (``https://t{s}.example.cn/...`` → ``https://*.example.cn``)."""
+    if not tile_url:
+        return None
+    parts = urlsplit(tile_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None  # a relative URL is served by us ('self')
+    host = parts.netloc
+    if "{" in host:
+        labels = host.split(".")
+        if "{" in labels[0] and not any("{" in label for label in labels[1:]):
+            host = ".".join(["*", *labels[1:]])
+        else:
+            return f"{parts.scheme}:"
+    return f"{parts.scheme}://{host}"
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    lang = lang_of(request)
+
+    def _(key: str, **values: Any) -> str:
+        return translate(key, lang, **values)
+
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    ctx = {
+        "_": _,
+        "lang": lang,
+        "html_lang": html_lang(lang),
+        "languages": LANGUAGES,
+        "here": quote(here, safe=""),
+        "nav": NAV,
+        "later_modules": LATER_MODULES,
+    } | context
+    html = _env().get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Content-Security-Policy"] = _csp()
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- authentication
+
+
+def _page_user(request: Request, session: Session) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        return resolve_token(session, token)
+    except ZhifaError:
+        return None
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to return to after login; anything else (another host, ``//x``) → ``/``."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login" if here == "/" else f"/login?next={quote(here, safe='/')}"
+    response = RedirectResponse(target, status_code=303)
+    if request.cookies.get(SESSION_COOKIE):
+        response.delete_cookie(SESSION_COOKIE, path="/")  # expired or revoked
+    return response
+
+
+def _installed_apis(request: Request) -> dict[str, bool]:
+    """Which optional APIs this app serves, from its OpenAPI schema (built once, then cached)."""
+    try:
+        paths = list(request.app.openapi().get("paths", {}))
+    except Exception:  # a schema problem elsewhere must not break the pages: let the UI try
+        return dict.fromkeys(OPTIONAL_APIS, True)
+    return {name: any(p.startswith(prefix) for p in paths) for name, prefix in OPTIONAL_APIS.items()}
+
+
+def _page(
+    request: Request,
+    session: Session,
+    template: str,
+    active: str,
+    title: str,
+    page: dict[str, Any] | None = None,
+) -> Response:
+    user = _page_user(request, session)
+    if user is None:
+        return _to_login(request)
+    lang = lang_of(request)
+    roles = sorted(user.roles)
+    boot = {
+        "lang": lang,
+        "tz": get_settings().display_tz,
+        "messages": messages_for(lang),
+        "user": {"username": user.username, "display_name": user.display_name, "roles": roles, "unit": user.unit_code},
+        "active": active,
+        "apis": _installed_apis(request),
+        "page": page or {},
+    }
+    role_text = ("、" if lang == "zh" else ", ").join(translate(ROLE_LABELS.get(r, r), lang) for r in roles)
+    return _render(
+        request,
+        template,
+        {"user": user, "roles_text": role_text, "active": active, "title": title, "boot": boot},
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request, session: DB, next: str | None = None) -> Response:
+    target = safe_next(next)
+    if _page_user(request, session) is not None:
+        return RedirectResponse(target, status_code=303)
+    lang = lang_of(request)
+    boot = {"lang": lang, "tz": get_settings().display_tz, "messages": messages_for(lang), "next": target}
+    return _render(request, "login.html", {"title": N_("Sign in"), "boot": boot})
+
+
+@router.get("/lang/{code}", include_in_schema=False)
+def switch_language(code: str, next: str | None = None) -> RedirectResponse:
+    lang = code if code in LANGUAGES else DEFAULT_LANG
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=366 * 24 * 3600, samesite="lax", path="/")
+    return response
+
+
+@router.get("/", include_in_schema=False)
+def dashboard(request: Request, session: DB) -> Response:
+    return _page(request, session, "dashboard.html", "dashboard", N_("Command screen"))
+
+
+@router.get("/route", include_in_schema=False)
+def route_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "map.html", "route", N_("Who owns this?"))
+
+
+@router.get("/map", include_in_schema=False)
+def map_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "map.html", "map", N_("Jurisdiction map"))
+
+
+@router.get("/org", include_in_schema=False)
+def org_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "org.html", "org", N_("Organisation"))
+
+
+@router.get("/officers", include_in_schema=False)
+def officers_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "list.html", "officers", N_("Officers"), {"dataset": "officers"})
+
+
+@router.get("/duties", include_in_schema=False)
+def duties_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "list.html", "duties", N_("Duty catalogue"), {"dataset": "duties"})
+
+
+@router.get("/entities", include_in_schema=False)
+def entities_index() -> RedirectResponse:
+    return RedirectResponse("/entities/enterprise", status_code=303)
+
+
+@router.get("/entities/{kind}", include_in_schema=False)
+def entities_page(kind: str, request: Request, session: DB) -> Response:
+    if kind not in ENTITY_KINDS:
+        return RedirectResponse("/entities/enterprise", status_code=303)
+    return _page(
+        request,
+        session,
+        "list.html",
+        f"entities-{kind}",
+        ENTITY_KINDS[kind],
+        {"dataset": "entities", "kind": kind, "kinds": list(ENTITY_KINDS)},
+    )
+
+
+@router.get("/items", include_in_schema=False)
+def items_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "list.html", "items", N_("Power and responsibility list"), {"dataset": "items"})
+
+
+@router.get("/audit", include_in_schema=False)
+def audit_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "list.html", "audit", N_("Audit log"), {"dataset": "audit"})
+
+
+# --------------------------------------------------------------------------- API for the UI
+
+
+@router.get("/api/v1/web/config", tags=["web"])
+def web_config(request: Request, actor: CurrentActor) -> dict[str, Any]:
+    """Map and display settings for the web UI (``ZHIFA_TILE_URL``, ``ZHIFA_TILE_CRS``,
+    ``ZHIFA_TILE_ATTRIBUTION``). ``tile_crs`` is the CRS the map is drawn in: with ``gcj02`` the
+    browser shifts the WGS-84 overlays to GCJ-02 and sends clicked points with ``crs=gcj02``."""
+    settings = get_settings()
+    warnings: list[str] = []
+    try:
+        crs = normalise_crs(settings.tile_crs)
+    except CoordinateError:
+        warnings.append(f"unknown ZHIFA_TILE_CRS {settings.tile_crs!r}; using wgs84")
+        crs = "wgs84"
+    return {
+        "tile_url": settings.tile_url,
+        "tile_crs": crs,
+        "tile_attribution": settings.tile_attribution,
+        "display_tz": settings.display_tz,
+        "apis": _installed_apis(request),
+        "warnings": warnings,
+    }
