@@ -105,6 +105,12 @@ def bare_strtree(router: Router, lon: np.ndarray, lat: np.ndarray) -> Any:
     return len(hit[0]), len(inside[0])
 
 
+def bare_dwithin(router: Router, lon: np.ndarray, lat: np.ndarray) -> Any:
+    """The barest query: every (point, road) pair within 50 m, nothing chosen, no blocks."""
+    x, y = router.proj.forward_arrays(lon, lat)
+    return router.layers["road"].tree.query(shapely.points(x, y), predicate="dwithin", distance=50.0)
+
+
 def postgis(feats: list[Feature], lon: np.ndarray, lat: np.ndarray, repeat: int) -> dict[str, Any]:
     try:
         import psycopg
@@ -195,6 +201,7 @@ def main() -> None:
 
     ours_s, answers = best_of(lambda: router.route_points("road.overload", lon, lat), args.repeat)
     bare_s, _ = best_of(lambda: bare_strtree(router, lon, lat), args.repeat)
+    floor_s, _ = best_of(lambda: bare_dwithin(router, lon, lat), args.repeat)
     modes: dict[str, int] = {}
     for a in answers:
         modes[a.mode] = modes.get(a.mode, 0) + 1
@@ -231,6 +238,8 @@ def main() -> None:
         "bare_strtree_points_per_s": round(args.points / bare_s),
         "bare_strtree_ms": round(bare_s * 1000, 2),
         "ratio_to_bare_strtree": round(bare_s / ours_s, 3),
+        "bare_dwithin_only_ms": round(floor_s * 1000, 2),
+        "ratio_to_bare_dwithin_only": round(floor_s / ours_s, 3),
         "single_route_p50_us": round(singles[len(singles) // 2] * 1e6, 1),
         "single_route_p95_us": round(singles[int(len(singles) * 0.95)] * 1e6, 1),
         "modes": modes,

@@ -135,3 +135,21 @@ def test_officers_are_unit_scoped_and_masked(client: Any, session: Session) -> N
     assert r["total"] == 2
     reads = session.scalars(select(AuditLog).where(AuditLog.action == "read", AuditLog.entity_type == "officer")).all()
     assert {x.actor for x in reads} == {"leader-ba", "admin"}
+
+
+def test_logout_revokes_the_token_at_once(client: Any, session: Session) -> None:
+    make_user(session)
+    h = login(client)
+    assert client.get("/api/v1/me", headers=h).status_code == 200  # now cached in this process
+    assert client.post("/api/v1/auth/logout", headers=h).status_code == 200
+    assert client.get("/api/v1/me", headers=h).status_code == 401
+
+
+def test_expired_tokens_are_refused(client: Any, session: Session, clock: Any) -> None:
+    from datetime import timedelta
+
+    make_user(session)
+    h = login(client)
+    assert client.get("/api/v1/me", headers=h).status_code == 200
+    clock.advance(timedelta(hours=13))  # sessions last 12 hours by default
+    assert client.get("/api/v1/me", headers=h).status_code == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,27 @@ from zhifa.core.auth import require
 STATIC = Path(__file__).parent / "web" / "static"
 
 
+class ServerTiming:
+    """Adds ``Server-Timing: app;dur=<ms>`` to every response (pure ASGI, no per-request task)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed_send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                dur = (time.perf_counter() - start) * 1000
+                message["headers"] = [*message.get("headers", []), (b"server-timing", f"app;dur={dur:.2f}".encode())]
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     app = FastAPI(
         title="Zhifa 交通运输综合执法指挥平台",
@@ -26,6 +48,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine
     install_error_handlers(app)
+    app.add_middleware(ServerTiming)
 
     from zhifa.accounts.api import router as accounts
     from zhifa.catalog.api import router as catalog

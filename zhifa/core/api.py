@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from zhifa.core.audit import Actor
-from zhifa.core.auth import require, resolve_token
+from zhifa.core.auth import require, resolve_actor
 from zhifa.core.db import get_engine, session_factory
 from zhifa.core.errors import Unauthorized, ZhifaError
 
@@ -49,7 +49,7 @@ def current_actor(request: Request, session: DB) -> Actor:
     token = token_from(request)
     if not token:
         raise Unauthorized("authentication required: log in or send 'Authorization: Bearer <token>'", "请先登录")
-    actor = resolve_token(session, token).actor()
+    actor = resolve_actor(session, token)
     request.state.actor = actor
     return actor
 

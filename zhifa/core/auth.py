@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
+import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -153,7 +155,7 @@ def issue_token(session: Session, user: User, kind: str, hours: int, label: str 
 
 
 def resolve_token(session: Session, token: str) -> User:
-    # One round trip: the token and its user together (this runs on every API request).
+    # One round trip: the token and its user together.
     row = session.execute(
         select(AuthToken.revoked, AuthToken.expires_at, User)
         .join(User, User.id == AuthToken.user_id)
@@ -167,8 +169,57 @@ def resolve_token(session: Session, token: str) -> User:
     return user
 
 
+#: Seconds a resolved token is trusted in this process before the database is asked again. A
+#: logout or revocation in this process takes effect at once; in another process within this time.
+TOKEN_CACHE_S = 5.0
+_token_cache: dict[str, tuple[float, datetime, Actor]] = {}
+_token_lock = threading.Lock()
+
+
+def resolve_actor(session: Session, token: str) -> Actor:
+    """The actor behind a session or API token (runs on every request; cached briefly)."""
+    digest = _token_hash(token)
+    now = time.monotonic()
+    with _token_lock:
+        hit = _token_cache.get(digest)
+    if hit is not None and now - hit[0] < TOKEN_CACHE_S and hit[1] > utcnow():
+        return hit[2]
+    row = session.execute(
+        select(
+            AuthToken.revoked,
+            AuthToken.expires_at,
+            User.id,
+            User.username,
+            User.roles,
+            User.unit_code,
+            User.active,
+        )
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == digest)
+    ).first()
+    if row is None or row.revoked or row.expires_at <= utcnow():
+        _forget(digest)
+        raise Unauthorized("invalid or expired token", "登录已失效，请重新登录")
+    if not row.active:
+        _forget(digest)
+        raise Unauthorized("user disabled", "账号已停用")
+    actor = Actor(username=row.username, roles=frozenset(row.roles), unit_code=row.unit_code, user_id=row.id)
+    with _token_lock:
+        if len(_token_cache) > 10_000:
+            _token_cache.clear()
+        _token_cache[digest] = (now, row.expires_at, actor)
+    return actor
+
+
+def _forget(digest: str) -> None:
+    with _token_lock:
+        _token_cache.pop(digest, None)
+
+
 def revoke_token(session: Session, token: str) -> None:
-    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == _token_hash(token)))
+    digest = _token_hash(token)
+    _forget(digest)
+    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == digest))
     if row is not None:
         row.revoked = True
 

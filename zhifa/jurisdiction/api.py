@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from zhifa.core.api import DB, CurrentActor
 from zhifa.core.errors import BadRequest
 from zhifa.jurisdiction import service
 from zhifa.jurisdiction.router import RoutingError
+from zhifa.jurisdiction.schemas import RouteAnswer, RouteError
 from zhifa.org.matters import BASE_MATTERS
 
 router = APIRouter(prefix="/api/v1", tags=["jurisdiction"])
@@ -26,27 +28,35 @@ class BatchIn(BaseModel):
     items: list[RouteIn] = Field(max_length=100_000)
 
 
-def _route(session: DB, matter: str, at: str, crs: str | None) -> dict[str, Any]:
+ANSWER_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"model": RouteAnswer, "description": "the responsible unit and why"},
+    400: {"model": RouteError, "description": "unknown matter or malformed location"},
+}
+
+
+def _route(session: DB, matter: str, at: str, crs: str | None) -> JSONResponse:
     try:
-        return service.route(session, matter, at, crs).as_dict()
+        # Returned as a response, not a dict: it is plain JSON already, and skipping FastAPI's
+        # generic encoder keeps one routing well under the 5 ms goal.
+        return JSONResponse(service.route(session, matter, at, crs).as_dict())
     except RoutingError as exc:
         raise BadRequest(str(exc), exc.message_zh) from exc
 
 
-@router.get("/route")
+@router.get("/route", response_model=None, responses=ANSWER_DOC)
 def route_get(
     session: DB,
     actor: CurrentActor,
     matter: str = Query(min_length=1, max_length=64),
     at: str = Query(min_length=1, max_length=200),
     crs: str | None = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Who owns this? One matter at one location."""
     return _route(session, matter, at, crs)
 
 
-@router.post("/route")
-def route_post(body: RouteIn, session: DB, actor: CurrentActor) -> dict[str, Any]:
+@router.post("/route", response_model=None, responses=ANSWER_DOC)
+def route_post(body: RouteIn, session: DB, actor: CurrentActor) -> JSONResponse:
     at = body.at if body.at else (f"{body.lon},{body.lat}" if body.lon is not None and body.lat is not None else "")
     return _route(session, body.matter, at, body.crs)
 

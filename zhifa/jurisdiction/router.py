@@ -20,6 +20,7 @@ the units and the duty catalogue, and keeps it while they do not change. The rul
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -310,6 +311,23 @@ class Router:
         labels: Sequence[str | None] | None = None,
     ) -> list[Answer]:
         """Route many WGS-84 points for one matter at once (vectorised), full answers included."""
+        if len(lons) < 1000 or not gc.isenabled():
+            return self._route_points(matter_code, lons, lats, labels)
+        # A big batch allocates tens of thousands of small acyclic objects (answers, dicts); the
+        # cyclic collector would scan them repeatedly for nothing. Pause it for the batch only.
+        gc.disable()
+        try:
+            return self._route_points(matter_code, lons, lats, labels)
+        finally:
+            gc.enable()
+
+    def _route_points(
+        self,
+        matter_code: str,
+        lons: Sequence[float] | np.ndarray,
+        lats: Sequence[float] | np.ndarray,
+        labels: Sequence[str | None] | None = None,
+    ) -> list[Answer]:
         matter = self.matter(matter_code)
         lon = np.asarray(lons, dtype="float64")
         lat = np.asarray(lats, dtype="float64")
@@ -322,26 +340,58 @@ class Router:
         pts = shapely.points(x, y)
         answers: list[Answer] = [None] * n  # type: ignore[list-item]
         pending = np.arange(n)
+        duty = self._duty_dict(matter)
+        code = matter.code
         if matter.mode == "strip" and matter.line in self.layers:
             layer = self.layers[matter.line]
             best, dist = layer.nearest(pts)
             hit = np.nonzero(best >= 0)[0]
-            for i, b, d in zip(hit.tolist(), best[hit].tolist(), dist[hit].tolist(), strict=True):
+            dh = dist[hit]
+            # The hot loop: text and dicts that depend only on (matter, feature) are built once per
+            # feature; per point only the distance is put in (rounded in bulk by numpy).
+            metres = np.rint(dh).astype(np.int64).tolist()
+            tenths = (np.rint(dh * 10) / 10).tolist()
+            parts_of: dict[int, tuple[str, str, str, str, str, str, dict[str, Any]]] = {}
+            for i, b, d, m, dm in zip(hit.tolist(), best[hit].tolist(), dh.tolist(), metres, tenths, strict=True):
+                parts = parts_of.get(b)
+                if parts is None:
+                    parts = parts_of[b] = self._strip_point_parts(matter, layer.features[b])
+                unit, name, on_text, near_pre, near_post, _, base = parts
+                reason = on_text if d < 0.5 else near_pre + str(m) + near_post
+                section = base.copy()
+                section["distance_m"] = dm
                 loc = _point_loc(xs[i], ys[i], labels[i]) if labels and labels[i] else None
-                answers[i] = self._strip_answer(matter, layer.features[b], d, loc, xs[i], ys[i])
+                answers[i] = Answer(code, unit, name, "strip", False, reason, section, None, duty, loc, xs[i], ys[i])
             pending = np.nonzero(best < 0)[0]
         if len(pending):
             bbest, _ = self.blocks.nearest(pts[pending])
-            duty = self._duty_dict(matter)
-            code = matter.code
+            block_parts: dict[int, tuple[str, str, str, dict[str, Any]]] = {}
+            fallback: Answer | None = None
             for i, b in zip(pending.tolist(), bbest.tolist(), strict=True):
                 loc = _point_loc(xs[i], ys[i], labels[i]) if labels and labels[i] else None
                 if b >= 0:
-                    unit, name, reason, block = self._block_parts(matter, b)
+                    bp = block_parts.get(b)
+                    if bp is None:
+                        bp = block_parts[b] = self._block_parts(matter, b)
+                    unit, name, reason, block = bp
                     answers[i] = Answer(code, unit, name, "block", False, reason, None, block, duty, loc, xs[i], ys[i])
                 else:
-                    fb = self._fallback(matter, loc or _point_loc(xs[i], ys[i], None), self._no_block_reason(matter))
-                    answers[i] = fb
+                    if fallback is None:
+                        fallback = self._fallback(matter, {}, self._no_block_reason(matter))
+                    answers[i] = Answer(
+                        code,
+                        fallback.unit,
+                        fallback.unit_name,
+                        "fallback",
+                        True,
+                        fallback.reason,
+                        None,
+                        None,
+                        duty,
+                        loc,
+                        xs[i],
+                        ys[i],
+                    )
         return answers
 
     # ------------------------------------------------------------------ rules
@@ -414,12 +464,7 @@ class Router:
         lon: float | None = None,
         lat: float | None = None,
     ) -> Answer:
-        key = (matter.code, id(f))
-        parts = self._memo.get(key)
-        if parts is None:
-            parts = self._strip_parts(matter, f)
-            self._memo[key] = parts
-        unit, name, head, place, tail, polygon, near, base = parts
+        unit, name, head, place, tail, polygon, near, base = self._strip_parts_memo(matter, f)
         if distance is None:
             where = f"桩号 {(loc or {}).get('stake')} 位于 {place}"
             section = base
@@ -431,6 +476,28 @@ class Router:
             section = base | {"distance_m": round(distance, 1)}
         duty = self._duty_dict(matter)
         return Answer(matter.code, unit, name, "strip", False, head + where + tail, section, None, duty, loc, lon, lat)
+
+    def _strip_point_parts(self, matter: Matter, f: Feature) -> tuple[str, str, str, str, str, str, dict[str, Any]]:
+        """A point's strip answer, pre-assembled: the whole reason when the point is on the feature,
+        else the text before and after the distance in metres."""
+        key = (matter.code, id(f), "point")
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        unit, name, head, place, tail, polygon, near, base = self._strip_parts_memo(matter, f)
+        on_text = head + (f"该点位于 {place} 内" if polygon else f"该点在 {place} 上") + tail
+        parts = (unit, name, on_text, f"{head}该点距 {place} ", f" 米{near}{tail}", "", base)
+        self._memo[key] = parts
+        return parts
+
+    def _strip_parts_memo(
+        self, matter: Matter, f: Feature
+    ) -> tuple[str, str, str, str, str, bool, str, dict[str, Any]]:
+        key = (matter.code, id(f))
+        parts = self._memo.get(key)
+        if parts is None:
+            parts = self._memo[key] = self._strip_parts(matter, f)
+        return parts
 
     def _duty_dict(self, matter: Matter) -> dict[str, Any] | None:
         if matter.duty is None:
