@@ -126,7 +126,7 @@ def test_stake_for_a_block_matter_is_placed_on_its_section(router: Router) -> No
 
 def test_referral_and_department_from_the_catalogue(router: Router) -> None:
     a = router.route("water.navigation", PointAt(119.40, 32.25))
-    assert (a.unit, a.mode, a.outside_jurisdiction) == ("MSA", "referral", True)
+    assert (a.unit, a.mode, a.outside_jurisdiction) == ("MSA", "referral", False)
     assert "移送" in a.reason and a.duty and a.duty["code"] == "D002"
     d = router.route("legal.case_review", PointAt(119.40, 32.15))
     assert (d.unit, d.mode) == ("FZ", "department")

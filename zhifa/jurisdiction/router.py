@@ -411,7 +411,7 @@ class Router:
                 + "。"
             )
             return Answer(
-                matter.code, unit.code, unit.name, "referral", True, reason, duty=duty.as_dict(), location=loc
+                matter.code, unit.code, unit.name, "referral", False, reason, duty=duty.as_dict(), location=loc
             )
         reason = (
             f"“{matter.title_zh}”依职责清单 {duty.code}（{duty.title}）由 {unit.name} 负责，与地点无关"

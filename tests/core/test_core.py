@@ -1,0 +1,57 @@
+"""Core: UTC timestamps on both databases, the injectable clock, documented settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from zhifa.core import audit
+from zhifa.core.audit import SYSTEM, AuditLog
+from zhifa.core.clock import FrozenClock, ensure_aware, to_shanghai, today_shanghai, use_clock, utcnow
+from zhifa.core.config import Settings
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_timestamps_are_stored_in_utc_and_come_back_aware(session: Session) -> None:
+    beijing = timezone(timedelta(hours=8))
+    with use_clock(FrozenClock(datetime(2026, 2, 16, 8, 30, tzinfo=beijing))):
+        row = audit.record(session, SYSTEM, "test", "thing", "1")
+        session.flush()
+    raw = session.execute(text("SELECT at FROM audit_log WHERE id = :i"), {"i": row.id}).scalar_one()
+    # SQLite keeps the UTC wall time; PostgreSQL a timestamptz. Either way it is 00:30 UTC.
+    as_utc = (
+        raw.astimezone(UTC) if getattr(raw, "tzinfo", None) else datetime.fromisoformat(str(raw)).replace(tzinfo=UTC)
+    )
+    assert as_utc == datetime(2026, 2, 16, 0, 30, tzinfo=UTC)
+    session.expire_all()
+    back = session.scalar(select(AuditLog.at).where(AuditLog.id == row.id))
+    assert back is not None and back.tzinfo is not None and back == datetime(2026, 2, 16, 0, 30, tzinfo=UTC)
+
+
+def test_naive_datetimes_are_refused(session: Session) -> None:
+    session.add(AuditLog(at=datetime(2026, 1, 1), actor="x", action="a", entity_type="t", entity_id="1"))  # noqa: DTZ001
+    with pytest.raises(Exception, match="naive"):
+        session.flush()
+    session.rollback()
+
+
+def test_the_clock_is_injectable() -> None:
+    c = FrozenClock(datetime(2026, 9, 30, 17, 0, tzinfo=UTC))
+    with use_clock(c):
+        assert utcnow() == datetime(2026, 9, 30, 17, 0, tzinfo=UTC)
+        assert today_shanghai().isoformat() == "2026-10-01"  # 01:00 in Shanghai, National Day
+        c.advance(timedelta(hours=1))
+        assert to_shanghai(utcnow()).hour == 2
+    with pytest.raises(ValueError, match="naive"):
+        ensure_aware(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_every_setting_is_documented() -> None:
+    docs = (ROOT / "README.md").read_text("utf-8") + (ROOT / "docs" / "configuration.md").read_text("utf-8")
+    for name in Settings.model_fields:
+        assert f"ZHIFA_{name.upper()}" in docs, f"ZHIFA_{name.upper()} is not documented"
