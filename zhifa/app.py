@@ -53,10 +53,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from zhifa.accounts.api import router as accounts
     from zhifa.catalog.api import router as catalog
     from zhifa.jurisdiction.api import router as jurisdiction
+    from zhifa.monitoring.api import router as monitoring
     from zhifa.org.api import router as org
     from zhifa.registry.api import router as registry
+    from zhifa.sensing.api import router as sensing
 
-    for r in (accounts, org, jurisdiction, registry, catalog):
+    for r in (accounts, org, jurisdiction, registry, catalog, sensing, monitoring):
         app.include_router(r)
 
     @app.post("/api/v1/import/{what}", tags=["imports"])

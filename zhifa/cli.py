@@ -111,6 +111,13 @@ def import_entities(
     _import("entities", file, kind)
 
 
+@import_app.command("devices")
+def import_devices(file: FileArg) -> None:
+    """Devices CSV: code,kind,name,lon,lat,accuracy_pct,crossing_line[,crs,heartbeat_s,api_key].
+    Generated API keys are printed once (stored hashed)."""
+    _import("devices", file)
+
+
 @import_app.command("party-branches")
 def import_party_branches(file: FileArg) -> None:
     """Mobile Party branches CSV: code,name,squadron."""
@@ -137,6 +144,89 @@ def route(
     except ZhifaError as exc:
         _fail(exc.message, 2)
     _echo_json(answer.as_dict())
+
+
+@app.command("ingest")
+def ingest(file: Annotated[Path, typer.Argument(help="NDJSON (or a JSON array) of events")]) -> None:
+    """Bulk-ingest an event file as the local administrator; returns once its events have been
+    through the rules (end of file moves time past every window). Prints a JSON summary."""
+    from rich.progress import Progress
+
+    from zhifa.core.db import get_engine, session_scope
+    from zhifa.monitoring.service import drain
+    from zhifa.sensing import service as sensing
+
+    if not file.exists():
+        _fail(f"no such file: {file}")
+    _migrated()
+    summary: dict[str, Any] = {"accepted": 0, "duplicate": 0, "rejected": []}
+    lines = file.read_bytes().splitlines(keepends=True)
+    if lines and lines[0].lstrip().startswith(b"["):
+        chunks = [(0, b"".join(lines))]
+    else:
+        chunks = [(i, b"".join(lines[i : i + 5000])) for i in range(0, len(lines), 5000)]
+    with Progress(transient=True, console=__import__("rich.console").console.Console(stderr=True)) as progress:
+        task = progress.add_task("ingesting", total=len(lines))
+        for offset, chunk in chunks:
+            with session_scope() as session:
+                r = sensing.ingest(session, chunk, actor=SYSTEM)
+            summary["accepted"] += r["accepted"]
+            summary["duplicate"] += r["duplicate"]
+            summary["rejected"] += [{"line": x["line"] + offset, "reason": x["reason"]} for x in r["rejected"]]
+            progress.advance(task, chunk.count(b"\n") or 1)
+        progress.update(task, description="applying rules")
+        summary["processed"] = drain(get_engine(), final=True)
+    _echo_json(summary)
+
+
+@app.command("leads")
+def leads(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    kind: Annotated[str | None, typer.Option(help="filter by kind")] = None,
+    unit: Annotated[str | None, typer.Option(help="filter by unit code")] = None,
+    status: Annotated[str | None, typer.Option(help="filter by status")] = None,
+) -> None:
+    """List leads."""
+    from zhifa.core.db import session_scope
+    from zhifa.monitoring.service import list_leads
+
+    _migrated()
+    with session_scope() as session:
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            r = list_leads(session, kind=kind, unit=unit, status=status, page=page, per_page=1000, with_events=True)
+            items += r["items"]
+            if len(items) >= r["total"] or not r["items"]:
+                break
+            page += 1
+    if as_json:
+        _echo_json(items)
+        return
+    for x in items:
+        typer.echo(
+            f"{x['id']:>6} {x['kind']:<20} {x['subject']:<20} {x['unit'] or '-':<14} {x['status']:<10} ×{x['count']}"
+        )
+
+
+@app.command("worker")
+def worker() -> None:
+    """Run a monitoring worker (production: several of these against PostgreSQL)."""
+    import signal
+
+    from zhifa.core.db import get_engine
+    from zhifa.monitoring.service import Worker
+
+    _migrated()
+    w = Worker(get_engine())
+    signal.signal(signal.SIGTERM, lambda *_: w.stop())
+    w.start()
+    try:
+        while w.is_alive():
+            w.join(0.5)
+    except KeyboardInterrupt:
+        w.stop()
+        w.join()
 
 
 @users_app.command("create")
@@ -171,6 +261,11 @@ def serve(
     import uvicorn
 
     _migrated()
+    from zhifa.core.db import get_engine
+    from zhifa.monitoring.service import Worker
+
+    # The embedded mode runs one monitoring worker in the server process.
+    Worker(get_engine()).start()
     if workers > 1:
         uvicorn.run("zhifa.asgi:app", host=host, port=port, workers=workers, log_level="info")
     else:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from zhifa.core.audit import Actor
 from zhifa.core.errors import BadRequest
 
-IMPORTABLE = ("units", "officers", "jurisdiction", "duties", "items", "entities", "party_branches")
+IMPORTABLE = ("units", "officers", "jurisdiction", "duties", "items", "entities", "party_branches", "devices")
 
 
 def run_import(
@@ -44,4 +44,8 @@ def run_import(
         from zhifa.registry.service import import_entities
 
         return import_entities(session, actor, path, kind=kind, data=data)
+    if what == "devices":
+        from zhifa.sensing.service import import_devices
+
+        return import_devices(session, actor, path, data)
     raise BadRequest(f"cannot import {what!r}; one of {', '.join(IMPORTABLE)}", f"不支持导入 {what}")

@@ -5,19 +5,26 @@ from zhifa.core.audit import AuditLog
 from zhifa.core.auth import AuthToken, User
 from zhifa.core.db import Base
 from zhifa.jurisdiction.models import JurisdictionEdition, JurisdictionFeature
+from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.org.models import Duty, Officer, PartyBranch, Unit
 from zhifa.registry.models import Enterprise, OversizePermit, Person, Site, Vehicle, Vessel, VesselCertificate
+from zhifa.sensing.models import Device, Event, Evidence
 
 __all__ = [
     "AuditLog",
     "AuthToken",
     "Base",
+    "Device",
     "DiscretionTier",
     "Duty",
     "EnforcementItem",
     "Enterprise",
+    "Event",
+    "Evidence",
     "JurisdictionEdition",
     "JurisdictionFeature",
+    "Lead",
+    "LeadEvent",
     "Officer",
     "OversizePermit",
     "PartyBranch",

@@ -1,0 +1,170 @@
+"""Device registry and event ingestion: per-line rejection, duplicates, keys, evidence."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.helpers import load_small_map, login, make_user
+from zhifa.core.audit import SYSTEM
+from zhifa.core.errors import ImportRejected
+from zhifa.imports import run_import
+from zhifa.sensing.models import Device, Event, Evidence
+
+DEVICES = """code,kind,name,lon,lat,accuracy_pct,crossing_line,api_key,legal_review_date,publicly_listed,verified_until
+WIM1,wim,G312 称重点,119.35,32.2002,,,wim1-key-0123456789,2026-01-01,true,2027-01-01
+CAM1,camera,镇江站卡口,119.40,32.15,,,cam1-key-0123456789,,false,
+CP1,checkpoint,长江卡口,119.40,32.25,,"LINESTRING (119.40 32.24, 119.40 32.26)",cp1-key-0123456789,,,
+"""
+
+
+@pytest.fixture()
+def devices(session: Session, tmp_path: Path) -> dict[str, Any]:
+    load_small_map(session)
+    return run_import(session, SYSTEM, "devices", Path("devices.csv"), DEVICES.encode())
+
+
+def _post(client: Any, events: list[dict[str, Any]] | str, key: str | None = "wim1-key-0123456789") -> Any:
+    body = events if isinstance(events, str) else json.dumps(events, ensure_ascii=False)
+    headers = {"X-Device-Key": key} if key else {}
+    return client.post("/api/v1/events", content=body.encode(), headers=headers)
+
+
+def wim(i: int, **kw: Any) -> dict[str, Any]:
+    return {
+        "id": f"w{i}",
+        "type": "wim",
+        "device": "WIM1",
+        "time": "2026-06-01T10:00:00+08:00",
+        "plate": "苏L12345",
+        "plate_color": "yellow",
+        "axles": 2,
+        "gross_kg": 10000,
+    } | kw
+
+
+def test_devices_are_routed_and_graded(session: Session, devices: dict[str, Any]) -> None:
+    assert devices["created"] == 3 and devices["api_keys"] == {}
+    wim1 = session.scalar(select(Device).where(Device.code == "WIM1"))
+    assert wim1 is not None and wim1.unit_code == "RD1" and wim1.accuracy_pct == "5"  # blank → 5 % for WIM
+    cam = session.scalar(select(Device).where(Device.code == "CAM1"))
+    assert cam is not None and cam.unit_code == "BA"
+    cp = session.scalar(select(Device).where(Device.code == "CP1"))
+    assert cp is not None and cp.unit_code == "WT"
+
+
+def test_generated_keys_are_returned_once_and_stored_hashed(session: Session) -> None:
+    load_small_map(session)
+    r = run_import(
+        session,
+        SYSTEM,
+        "devices",
+        Path("d.csv"),
+        b"code,kind,name,lon,lat,accuracy_pct,crossing_line\nX1,camera,x,119.4,32.15,,\n",
+    )
+    key = r["api_keys"]["X1"]
+    d = session.scalar(select(Device).where(Device.code == "X1"))
+    assert d is not None and key not in d.api_key_hash and len(d.api_key_hash) == 64
+
+
+@pytest.mark.parametrize(
+    ("row", "expect"),
+    [
+        ("X,radar,x,119.4,32.15,,", "unknown kind"),
+        ("X,checkpoint,x,119.4,32.15,,", "needs its crossing_line"),
+        ('X,checkpoint,x,119.4,32.15,,"POINT (1 2)"', "LINESTRING"),
+        ("X,wim,x,119.4,132.15,,", "bad location"),
+        ("X,wim,x,119.4,32.15,abc,", "accuracy_pct"),
+    ],
+)
+def test_bad_device_rows(session: Session, row: str, expect: str) -> None:
+    load_small_map(session)
+    with pytest.raises(ImportRejected) as exc:
+        run_import(
+            session,
+            SYSTEM,
+            "devices",
+            Path("d.csv"),
+            f"code,kind,name,lon,lat,accuracy_pct,crossing_line\n{row}\n".encode(),
+        )
+    assert expect in str(exc.value.errors[0])
+    assert session.scalar(select(func.count()).select_from(Device)) == 0
+
+
+def test_good_lines_pass_bad_lines_are_reported(client: Any, session: Session, devices: Any, clock: Any) -> None:
+    body = "\n".join(
+        [
+            json.dumps(wim(1), ensure_ascii=False),
+            "{not json",
+            json.dumps(wim(2, type="radar"), ensure_ascii=False),
+            json.dumps(wim(3, plate="苏LI2345"), ensure_ascii=False),
+            json.dumps(wim(4, gross_kg=0), ensure_ascii=False),
+            json.dumps(wim(5, axles=13), ensure_ascii=False),
+            json.dumps(wim(6, time="2026-06-01T10:00:00"), ensure_ascii=False),
+            json.dumps(wim(7, time="2026-06-01T02:06:00Z"), ensure_ascii=False),  # 6 min ahead of the clock
+            json.dumps(wim(8, plate="无牌", plate_color=None), ensure_ascii=False),
+            json.dumps(
+                {
+                    "id": "w9",
+                    "type": "wim",
+                    "device": "WIM1",
+                    "time": "2026-06-01T10:00:00+08:00",
+                    "plate": "苏L12345",
+                    "axles": 2,
+                },
+                ensure_ascii=False,
+            ),
+            json.dumps(wim(10, device="CAM1"), ensure_ascii=False),
+            "",
+            json.dumps(wim(11), ensure_ascii=False),
+        ]
+    )
+    r = _post(client, body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["accepted"] == 3 and out["duplicate"] == 0
+    reasons = {x["line"]: x["reason"] for x in out["rejected"]}
+    assert set(reasons) == {2, 3, 4, 5, 6, 7, 8, 10, 11}
+    assert "malformed JSON" in reasons[2] and "unknown event type" in reasons[3]
+    assert reasons[4].startswith("plate") and "greater than 0" in reasons[5] and "impossible" in reasons[6]
+    assert "offset" in reasons[7] and "future" in reasons[8] and "gross_kg: missing" in reasons[10]
+    assert "does not match the device key" in reasons[11]
+    stored = session.scalars(select(Event).order_by(Event.id)).all()
+    assert [e.event_id for e in stored] == ["w1", "w8", "w11"]
+    assert stored[1].plate is None and stored[1].payload["unidentified"] == "无牌"
+
+
+def test_resent_events_are_duplicates(client: Any, session: Session, devices: Any, clock: Any) -> None:
+    assert _post(client, [wim(1), wim(2)]).json()["accepted"] == 2
+    r = _post(client, [wim(1), wim(2, gross_kg=99999), wim(3), wim(3)]).json()
+    assert (r["accepted"], r["duplicate"]) == (1, 3)
+    stored = session.scalar(select(Event).where(Event.event_id == "w2"))
+    assert stored is not None and stored.payload["gross_kg"] == "10000"  # unchanged
+
+
+def test_device_keys(client: Any, session: Session, devices: Any, clock: Any) -> None:
+    assert _post(client, [wim(1)], key="wrong-key").status_code == 401
+    assert _post(client, [wim(1)], key=None).status_code == 401  # neither a key nor a login
+    make_user(session)
+    h = login(client)
+    r = client.post("/api/v1/events", content=json.dumps([wim(1)]).encode(), headers=h)
+    assert r.status_code == 200 and r.json()["accepted"] == 1
+    make_user(session, "officer1", ("officer",))
+    r = client.post("/api/v1/events", content=json.dumps([wim(2)]).encode(), headers=login(client, "officer1"))
+    assert r.status_code == 403
+
+
+def test_images_are_content_addressed(client: Any, session: Session, devices: Any, clock: Any) -> None:
+    img = base64.b64encode(b"\xff\xd8\xff fake jpeg").decode()
+    r = _post(client, [wim(1, images=[img]), wim(2, images=[img])]).json()
+    assert r["accepted"] == 2
+    assert session.scalar(select(func.count()).select_from(Evidence)) == 1
+    digest = session.scalars(select(Event.images)).first()[0]
+    r = _post(client, [wim(3, images=[digest]), wim(4, images=["0" * 64])]).json()
+    assert r["accepted"] == 1 and "unknown evidence hash" in r["rejected"][0]["reason"]

@@ -1,0 +1,443 @@
+"""Monitoring services: the worker that turns stored events into routed, deduplicated leads, and
+reading leads.
+
+Exactly once: an event is processed in the same transaction that writes its leads and marks it
+done. A killed worker rolls back and the event stays pending for the next one; a rule that raises
+leaves the event pending with its error and attempt count (visible in the API), never done.
+Several workers on PostgreSQL claim events with ``FOR UPDATE SKIP LOCKED`` and serialise leads of
+one subject with a transaction-scoped advisory lock, so none is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy.orm import Session
+
+from zhifa.core.clock import to_shanghai, utcnow
+from zhifa.core.db import session_factory
+from zhifa.jurisdiction import service as jurisdiction
+from zhifa.jurisdiction.router import Router, RoutingError
+from zhifa.monitoring import rules
+from zhifa.monitoring.models import Lead, LeadEvent
+from zhifa.registry.models import OversizePermit, Vehicle
+from zhifa.sensing.models import Device, Event
+from zhifa.sensing.service import evidence_grade
+
+log = logging.getLogger(__name__)
+
+#: After this many failed attempts an event is no longer retried automatically; it stays pending
+#: and visible (GET /api/v1/events/stuck) for a person to look at.
+MAX_ATTEMPTS = 5
+OPEN_STATUSES = ("new", "confirmed", "dispatched")
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+class Finding:
+    """What a rule found about one event, before folding into a lead."""
+
+    def __init__(
+        self,
+        kind: str,
+        subject: str,
+        details: dict[str, Any],
+        *,
+        matter: str | None = None,
+        lon: float | None = None,
+        lat: float | None = None,
+        permitted: bool = False,
+    ) -> None:
+        self.kind, self.subject, self.details = kind, subject, details
+        self.matter = matter or rules.RULES[kind].matter
+        self.lon, self.lat, self.permitted = lon, lat, permitted
+
+
+def vehicle_subject(plate: str | None, color: str | None, ev: Event) -> str:
+    if plate is None:
+        return f"{ev.payload.get('unidentified', '未识别')}@{ev.device_code}"
+    return f"{plate}/{color}" if color else plate
+
+
+# --------------------------------------------------------------------------- rules per event
+
+
+def findings_for(session: Session, ev: Event, device: Device, cfg: rules.MonitoringConfig) -> list[Finding]:
+    out: list[Finding] = []
+    p = ev.payload
+    subject = vehicle_subject(ev.plate, ev.plate_color, ev)
+    day = to_shanghai(ev.event_time).date()
+    if ev.type == "wim":
+        tolerance = Decimal(device.accuracy_pct or "5")
+        found = rules.check_overload(
+            Decimal(p["gross_kg"]),
+            int(p["axles"]),
+            bool(p.get("combination")),
+            bool(p.get("single_drive_axle")),
+            tolerance,
+        )
+        if found is not None:
+            permit = _valid_permit(session, ev, day)
+            details = _jsonable(found) | {"axles": p["axles"], "permit": permit}
+            out.append(Finding("overload", subject, details, lon=ev.lon, lat=ev.lat, permitted=permit is not None))
+        dims = [Decimal(p[k]) if p.get(k) is not None else None for k in ("height_m", "width_m", "length_m")]
+        if any(d is not None for d in dims):
+            over = rules.check_oversize(dims[0], dims[1], dims[2], cfg)
+            if over is not None:
+                permit = _valid_permit(session, ev, day)
+                out.append(
+                    Finding(
+                        "oversize",
+                        subject,
+                        _jsonable(over) | {"permit": permit},
+                        lon=ev.lon,
+                        lat=ev.lat,
+                        permitted=permit is not None,
+                    )
+                )
+    if ev.type in ("wim", "plate_capture") and ev.plate is not None:
+        vehicle = _vehicle(session, ev.plate, ev.plate_color)
+        if vehicle is not None and vehicle.cert_status not in (None, "none"):
+            problem = rules.certificate_problem(vehicle.cert_status, vehicle.cert_expiry, day)
+            if problem is not None:
+                out.append(
+                    Finding(
+                        "certificate_expired",
+                        subject,
+                        {
+                            "problem": problem,
+                            "cert_no": vehicle.cert_no,
+                            "cert_expiry": vehicle.cert_expiry.isoformat() if vehicle.cert_expiry else None,
+                            "vehicle_type": vehicle.vehicle_type,
+                        },
+                        matter=_business_matter(vehicle.vehicle_type),
+                        lon=ev.lon,
+                        lat=ev.lat,
+                    )
+                )
+    return out
+
+
+def _business_matter(vehicle_type: str | None) -> str:
+    return {
+        "taxi": "passenger.taxi",
+        "ride_hailing": "passenger.ride_hailing",
+        "bus": "passenger.bus",
+        "coach": "passenger.bus",
+        "driving_school_car": "driving.school",
+    }.get(vehicle_type or "", "freight.operation")
+
+
+def _vehicle(session: Session, plate: str, color: str | None) -> Vehicle | None:
+    q = select(Vehicle).where(Vehicle.plate == plate)
+    if color:
+        q = q.where(Vehicle.plate_color == color)
+    found = list(session.scalars(q.limit(2)))
+    return found[0] if len(found) == 1 else None
+
+
+def _valid_permit(session: Session, ev: Event, day: date) -> str | None:
+    """An oversize-transport permit (超限运输许可) for this vehicle valid on that date."""
+    if ev.plate is None:
+        return None
+    q = select(OversizePermit).where(
+        OversizePermit.plate == ev.plate, OversizePermit.valid_from <= day, OversizePermit.valid_to >= day
+    )
+    if ev.plate_color:
+        q = q.where(OversizePermit.plate_color == ev.plate_color)
+    permit = session.scalars(q.limit(1)).first()
+    return permit.permit_no if permit else None
+
+
+def _previous_overloads(session: Session, subject: str, lead_id: int, at: datetime) -> list[datetime]:
+    """Earlier overload violations of the vehicle: one per overload lead (the events a lead folds
+    within 24 h are one trip), not permitted, not dismissed or merged away."""
+    rows = session.execute(
+        select(Lead.first_event_time).where(
+            Lead.kind == "overload",
+            Lead.subject == subject,
+            Lead.id != lead_id,
+            Lead.permitted.is_(False),
+            Lead.status.not_in(("dismissed", "merged")),
+            Lead.first_event_time > at - timedelta(days=366),
+            Lead.first_event_time < at,
+        )
+    ).scalars()
+    return sorted(rows)
+
+
+# --------------------------------------------------------------------------- folding into leads
+
+
+def _lock_subject(session: Session, kind: str, subject: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"{kind}|{subject}".encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def fold(
+    session: Session,
+    router: Router,
+    ev: Event,
+    f: Finding,
+    device: Device,
+    rule_versions: dict[str, str],
+    cfg: rules.MonitoringConfig,
+) -> Lead:
+    _lock_subject(session, f.kind, f.subject)
+    candidates = session.scalars(
+        select(Lead)
+        .where(
+            Lead.kind == f.kind,
+            Lead.subject == f.subject,
+            Lead.status.in_(OPEN_STATUSES),
+            Lead.first_event_time <= ev.event_time,
+        )
+        .order_by(Lead.first_event_time.desc())
+        .limit(5)
+    )
+    for lead in candidates:
+        if rules.folds(f.kind, lead.first_event_time, lead.status, ev.event_time, cfg):
+            lead.count += 1
+            lead.last_event_time = max(lead.last_event_time, ev.event_time)
+            lead.images = [*lead.images, *[h for h in (ev.images or []) if h not in lead.images]]
+            lead.details = lead.details | {"latest": f.details}
+            session.add(LeadEvent(lead_id=lead.id, event_id=ev.id, event_time=ev.event_time))
+            return lead
+    usable, problems = evidence_grade(device, to_shanghai(ev.event_time).date())
+    unit = mode = reason = None
+    if f.lon is not None and f.lat is not None and f.matter:
+        try:
+            answer = router.route_points(f.matter, [f.lon], [f.lat])[0]
+            unit, mode, reason = answer.unit, answer.mode, answer.reason
+        except RoutingError as exc:
+            reason = f"未能路由：{exc}"
+    info = rules.RULES[f.kind]
+    lead = Lead(
+        kind=f.kind,
+        subject=f.subject,
+        matter=f.matter,
+        unit_code=unit,
+        routing_mode=mode,
+        routing_reason=reason,
+        status="new",
+        severity=info.severity,
+        rule_version=rule_versions.get(f.kind, info.version),
+        first_event_time=ev.event_time,
+        last_event_time=ev.event_time,
+        count=1,
+        lon=f.lon,
+        lat=f.lat,
+        details=f.details | ({"evidence_problems": problems} if problems else {}),
+        images=list(ev.images or []),
+        usable_as_evidence=usable,
+        permitted=f.permitted,
+    )
+    session.add(lead)
+    session.flush()
+    session.add(LeadEvent(lead_id=lead.id, event_id=ev.id, event_time=ev.event_time))
+    return lead
+
+
+# --------------------------------------------------------------------------- the worker
+
+
+def process_event(
+    session: Session, router: Router, ev: Event, devices: dict[str, Device], cfg: rules.MonitoringConfig
+) -> int:
+    device = devices[ev.device_code]
+    raised = 0
+    for f in findings_for(session, ev, device, cfg):
+        lead = fold(session, router, ev, f, device, {}, cfg)
+        raised += 1
+        if f.kind == "overload" and lead.count == 1 and not f.permitted and ev.plate is not None:
+            # 公路安全保护条例 第六十六条: more than 3 overloads within a year → repeat_overload.
+            previous = _previous_overloads(session, f.subject, lead.id, ev.event_time)
+            if rules.is_repeat_overload(previous, ev.event_time, cfg):
+                rep = Finding(
+                    "repeat_overload",
+                    f.subject,
+                    {"overloads_in_window": len(previous) + 1, "overload_leads": len(previous) + 1},
+                    lon=ev.lon,
+                    lat=ev.lat,
+                )
+                fold(session, router, ev, rep, device, {}, cfg)
+                raised += 1
+    ev.status, ev.processed_at, ev.raised_lead, ev.last_error = "done", utcnow(), raised > 0, None
+    return raised
+
+
+def claim(session: Session, batch: int) -> list[Event]:
+    q = select(Event).where(Event.status == "pending", Event.attempts < MAX_ATTEMPTS).order_by(Event.id).limit(batch)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list(session.scalars(q))
+
+
+def process_pending(engine: Engine, batch: int = 500, cfg: rules.MonitoringConfig | None = None) -> dict[str, int]:
+    """Process one batch of pending events in one transaction; returns counts."""
+    cfg = cfg or rules.MonitoringConfig()
+    done = failed = leads = 0
+    with session_factory(engine)() as session:
+        events = claim(session, batch)
+        if not events:
+            session.rollback()
+            return {"events": 0, "leads": 0, "failed": 0}
+        router = jurisdiction.get_router(session)
+        devices = {d.code: d for d in session.scalars(select(Device))}
+        for ev in events:
+            sp = session.begin_nested()
+            try:
+                leads += process_event(session, router, ev, devices, cfg)
+                sp.commit()
+                done += 1
+            except Exception as exc:  # a rule that fails must not stop the others
+                sp.rollback()
+                ev.attempts += 1
+                ev.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                failed += 1
+                log.exception("event %s failed", ev.id)
+        session.commit()
+    return {"events": done, "leads": leads, "failed": failed}
+
+
+def drain(engine: Engine, cfg: rules.MonitoringConfig | None = None, final: bool = False) -> dict[str, int]:
+    """Process until nothing processable is pending (the embedded ``zhifa ingest`` waits on it).
+    ``final``: the input has ended, so event-time windows still open count as passed."""
+    total = {"events": 0, "leads": 0, "failed": 0}
+    while True:
+        r = process_pending(engine, cfg=cfg)
+        for k in total:
+            total[k] += r[k]
+        if r["events"] == 0 and r["failed"] == 0:
+            return total
+
+
+class Worker(threading.Thread):
+    """The embedded worker thread of ``zhifa serve`` (production runs ``zhifa worker`` processes)."""
+
+    def __init__(self, engine: Engine, idle_s: float = 0.1) -> None:
+        super().__init__(name="zhifa-worker", daemon=True)
+        self.engine, self.idle_s = engine, idle_s
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                r = process_pending(self.engine)
+            except Exception:
+                log.exception("worker batch failed")
+                r = {"events": 0}
+            if not r["events"]:
+                self.stopping.wait(self.idle_s)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def lead_dict(lead: Lead, unit_names: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "kind": lead.kind,
+        "subject": lead.subject,
+        "matter": lead.matter,
+        "unit": lead.unit_code,
+        "unit_name": (unit_names or {}).get(lead.unit_code or ""),
+        "routing_mode": lead.routing_mode,
+        "routing_reason": lead.routing_reason,
+        "status": lead.status,
+        "severity": lead.severity,
+        "rule_version": lead.rule_version,
+        "legal_basis": rules.RULES[lead.kind].legal_basis if lead.kind in rules.RULES else None,
+        "first_event_time": lead.first_event_time.isoformat(),
+        "last_event_time": lead.last_event_time.isoformat(),
+        "count": lead.count,
+        "lon": lead.lon,
+        "lat": lead.lat,
+        "details": lead.details,
+        "images": lead.images,
+        "usable_as_evidence": lead.usable_as_evidence,
+        "permitted": lead.permitted,
+        "created_at": lead.created_at.isoformat(),
+    }
+
+
+def list_leads(
+    session: Session,
+    *,
+    kind: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: int = 1,
+    per_page: int = 100,
+    with_events: bool = False,
+) -> dict[str, Any]:
+    conds = []
+    if kind:
+        conds.append(Lead.kind == kind)
+    if unit:
+        conds.append(Lead.unit_code == unit)
+    if status:
+        conds.append(Lead.status == status)
+    if since:
+        conds.append(Lead.last_event_time >= since)
+    if until:
+        conds.append(Lead.first_event_time <= until)
+    where = and_(*conds) if conds else None
+    q = select(Lead) if where is None else select(Lead).where(where)
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    leads = list(session.scalars(q.order_by(Lead.id).offset((page - 1) * per_page).limit(per_page)))
+    from zhifa.org.models import Unit
+
+    names = dict(session.execute(select(Unit.code, Unit.name)).tuples().all())
+    items = [lead_dict(x, names) for x in leads]
+    if with_events and leads:
+        rows = session.execute(
+            select(LeadEvent.lead_id, Event.device_code, Event.event_id)
+            .join(Event, Event.id == LeadEvent.event_id)
+            .where(LeadEvent.lead_id.in_([x.id for x in leads]))
+            .order_by(LeadEvent.event_time)
+        ).all()
+        by_lead: dict[int, list[dict[str, str]]] = {}
+        for lid, dev, eid in rows:
+            by_lead.setdefault(lid, []).append({"device": dev, "id": eid})
+        for item in items:
+            item["events"] = by_lead.get(item["id"], [])
+    return {"total": total, "page": page, "per_page": per_page, "items": items}
+
+
+def wait_for_idle(engine: Engine, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with session_factory(engine)() as s:
+            n = s.scalar(
+                select(func.count()).select_from(Event).where(Event.status == "pending", Event.attempts < MAX_ATTEMPTS)
+            )
+        if not n:
+            return
+        time.sleep(0.05)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Header, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from zhifa.core.api import DB, CurrentActor, current_actor
+from zhifa.core.errors import BadRequest
+from zhifa.sensing import service
+
+router = APIRouter(prefix="/api/v1", tags=["sensing"])
+
+MAX_BODY = 64 * 1024 * 1024
+
+
+async def _body(request: Request) -> bytes:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise BadRequest("body larger than 64 MiB: split the batch", "请求体超过 64 MiB，请分批发送")
+    return body
+
+
+@router.post("/events")
+async def post_events(request: Request, session: DB, x_device_key: str | None = Header(default=None)) -> JSONResponse:
+    """Events as a JSON array or NDJSON (docs/sensing.md). Devices authenticate with
+    ``X-Device-Key``; an administrator's bearer token may post for any device. Answers only after
+    the accepted events are durably stored: ``{"accepted", "duplicate", "rejected": [{"line", "reason"}]}``."""
+    body = await _body(request)
+    if x_device_key is not None:
+        device = service.device_for_key(session, x_device_key)
+        result = service.ingest(session, body, device=device)
+    else:
+        actor = current_actor(request, session)
+        result = service.ingest(session, body, actor=actor)
+    session.commit()  # durable before the acknowledgement
+    return JSONResponse(result)
+
+
+@router.post("/evidence")
+async def post_evidence(
+    request: Request, session: DB, file: UploadFile, x_device_key: str | None = Header(default=None)
+) -> dict[str, Any]:
+    """Store an image or file once by its SHA-256; events may then name it by hash."""
+    if x_device_key is not None:
+        who = service.device_for_key(session, x_device_key).code
+    else:
+        who = current_actor(request, session).username
+    blob = await file.read()
+    if not blob:
+        raise BadRequest("empty file", "文件为空")
+    digest = service.store_evidence(session, blob, file.content_type or "application/octet-stream", who)
+    session.commit()
+    return {"sha256": digest, "size": len(blob)}
+
+
+@router.get("/evidence/{sha256}")
+def get_evidence(sha256: str, session: DB, actor: CurrentActor) -> Response:
+    blob, content_type = service.read_evidence(session, sha256)
+    return Response(blob, media_type=content_type, headers={"Cache-Control": "private, max-age=31536000, immutable"})
+
+
+@router.get("/devices")
+def devices(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
+    return service.list_devices(session)

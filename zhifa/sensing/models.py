@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zhifa.core.clock import utcnow
+from zhifa.core.db import Base, TimestampMixin, UTCDateTime
+
+DEVICE_KINDS = ("camera", "wim", "ais_receiver", "checkpoint")
+DEVICE_KIND_ZH = {"camera": "卡口抓拍", "wim": "称重检测", "ais_receiver": "AIS 基站", "checkpoint": "水上卡口"}
+#: The matter a device's own location is routed with, to find the unit that owns the device.
+DEVICE_MATTER = {
+    "wim": "road.overload",
+    "camera": "passenger.illegal_operation",
+    "checkpoint": "water.vessel",
+    "ais_receiver": "water.vessel",
+}
+EVENT_TYPES = ("plate_capture", "wim", "ship_passage", "ais")
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Device(Base, TimestampMixin):
+    __tablename__ = "sensing_device"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    lon: Mapped[float] = mapped_column(Float, nullable=False)  # WGS-84
+    lat: Mapped[float] = mapped_column(Float, nullable=False)
+    crs: Mapped[str] = mapped_column(String(8), nullable=False, default="wgs84")  # of the events' lon/lat
+    #: Device tolerance in percent as exact decimal text ("5" = 5 %); for WIM the overload margin.
+    accuracy_pct: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    crossing_line: Mapped[str | None] = mapped_column(Text, nullable=True)  # WKT LINESTRING, WGS-84
+    heartbeat_s: Mapped[int] = mapped_column(Integer, nullable=False, default=300)
+    api_key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    unit_code: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    routing_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")  # active|offline|disabled
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # 行政处罚法 第四十一条: evidence-grade devices are legally and technically reviewed, their
+    # locations published, and (WIM) metrologically verified (计量检定, JJG 907) and in date.
+    legal_review_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    publicly_listed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    verified_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class Event(Base):
+    """A sensor event, stored before it is acknowledged; the worker turns it into leads."""
+
+    __tablename__ = "sensing_event"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    device_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    event_id: Mapped[str] = mapped_column(String(64), nullable=False)  # the sender's id
+    type: Mapped[str] = mapped_column(String(16), nullable=False)
+    event_time: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    plate: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    plate_color: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    mmsi: Mapped[str | None] = mapped_column(String(9), nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    images: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    #: pending → done; a failing rule leaves it pending with the error and the attempt count.
+    status: Mapped[str] = mapped_column(String(8), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    raised_lead: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    __table_args__ = (
+        UniqueConstraint("device_code", "event_id", name="uq_sensing_event_device_event"),
+        Index("ix_sensing_event_queue", "status", "id"),
+        Index("ix_sensing_event_plate_time", "plate", "event_time"),
+        Index("ix_sensing_event_mmsi_time", "mmsi", "event_time"),
+        Index("ix_sensing_event_type_time", "type", "event_time"),
+    )
+
+
+class Evidence(Base):
+    """An image or file, stored once by its SHA-256 (content-addressed, immutable)."""
+
+    __tablename__ = "sensing_evidence"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigId, nullable=False)
+    content_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
