@@ -6,6 +6,7 @@ read the database file anyway.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -177,6 +178,28 @@ def ingest(file: Annotated[Path, typer.Argument(help="NDJSON (or a JSON array) o
         progress.update(task, description="applying rules")
         summary["processed"] = drain(get_engine(), final=True)
     _echo_json(summary)
+
+
+@app.command("ais-listen")
+def ais_listen(
+    port: Annotated[int, typer.Option(help="TCP port to listen on")],
+    device: Annotated[str, typer.Option(help="code of the AIS receiver delivering on this port")],
+    host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
+) -> None:
+    """Receive raw AIS (NMEA lines) over TCP, as AIS base stations deliver it."""
+    import asyncio
+
+    from zhifa.core.db import get_engine
+    from zhifa.sensing.listener import AisListener
+
+    _migrated()
+    try:
+        listener = AisListener(get_engine(), device, on_flush=lambda r: typer.echo(json.dumps(r), err=True))
+    except ZhifaError as exc:
+        _fail(exc.message)
+    typer.echo(f"listening for AIS on {host}:{port} as device {device}", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(listener.serve(host, port))
 
 
 @app.command("leads")

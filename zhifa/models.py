@@ -5,12 +5,14 @@ from zhifa.core.audit import AuditLog
 from zhifa.core.auth import AuthToken, User
 from zhifa.core.db import Base
 from zhifa.jurisdiction.models import JurisdictionEdition, JurisdictionFeature
-from zhifa.monitoring.models import Lead, LeadEvent
+from zhifa.monitoring.models import Lead, LeadEvent, WatchEntry
 from zhifa.org.models import Duty, Officer, PartyBranch, Unit
 from zhifa.registry.models import Enterprise, OversizePermit, Person, Site, Vehicle, Vessel, VesselCertificate
-from zhifa.sensing.models import Device, Event, Evidence
+from zhifa.sensing.models import AisFix, AisVessel, Device, Event, Evidence, VesselPassage
 
 __all__ = [
+    "AisFix",
+    "AisVessel",
     "AuditLog",
     "AuthToken",
     "Base",
@@ -35,4 +37,6 @@ __all__ = [
     "Vehicle",
     "Vessel",
     "VesselCertificate",
+    "VesselPassage",
+    "WatchEntry",
 ]

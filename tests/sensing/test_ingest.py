@@ -15,6 +15,7 @@ from tests.helpers import load_small_map, login, make_user
 from zhifa.core.audit import SYSTEM
 from zhifa.core.errors import ImportRejected
 from zhifa.imports import run_import
+from zhifa.sensing import service as sensing_service
 from zhifa.sensing.models import Device, Event, Evidence
 
 DEVICES = """code,kind,name,lon,lat,accuracy_pct,crossing_line,api_key,legal_review_date,publicly_listed,verified_until
@@ -168,3 +169,19 @@ def test_images_are_content_addressed(client: Any, session: Session, devices: An
     digest = session.scalars(select(Event.images)).first()[0]
     r = _post(client, [wim(3, images=[digest]), wim(4, images=["0" * 64])]).json()
     assert r["accepted"] == 1 and "unknown evidence hash" in r["rejected"][0]["reason"]
+
+
+def test_silent_devices_go_offline_and_come_back(clock: Any, client: Any, session: Session, devices: Any) -> None:
+    from datetime import timedelta
+
+    from zhifa.core.audit import AuditLog
+
+    assert _post(client, [wim(1)]).status_code == 200
+    clock.advance(timedelta(seconds=301))  # default heartbeat 300 s
+    flipped = sensing_service.mark_offline(session)
+    assert set(flipped) == {"WIM1", "CAM1", "CP1"}
+    assert sensing_service.mark_offline(session) == []  # flipped once only
+    assert session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "offline")) == 3
+    assert _post(client, [wim(2, time="2026-06-01T10:05:00+08:00")]).status_code == 200
+    wim1 = session.scalar(select(Device).where(Device.code == "WIM1"))
+    assert wim1 is not None and wim1.status == "active"

@@ -100,17 +100,21 @@ def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, scale: float = 1.0
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, pathlib.Path] = {}
 
-    files["units"] = _write_csv(out_dir / "units.csv", ("code", "name", "kind", "parent", "line", "category"),
-                                _unit_rows())
+    files["units"] = _write_csv(
+        out_dir / "units.csv", ("code", "name", "kind", "parent", "line", "category"), _unit_rows()
+    )
     files["officers"] = _write_csv(
-        out_dir / "officers.csv", organisation.OFFICER_COLUMNS,
+        out_dir / "officers.csv",
+        organisation.OFFICER_COLUMNS,
         organisation.officers(_rng(seed, "officers"), _scaled(OFFICERS, scale)),
     )
-    files["party_branches"] = _write_csv(out_dir / "party_branches.csv", ("code", "name", "squadron"),
-                                         organisation.party_branches())
+    files["party_branches"] = _write_csv(
+        out_dir / "party_branches.csv", ("code", "name", "squadron"), organisation.party_branches()
+    )
     files["jurisdiction"] = _write_json(out_dir / "jurisdiction.geojson", jurisdiction_geojson())
     files["duties"] = _write_csv(
-        out_dir / "duties.csv", ("code", "title", "matters", "mode", "unit", "unit_kind", "line", "legal_basis"),
+        out_dir / "duties.csv",
+        ("code", "title", "matters", "mode", "unit", "unit_kind", "line", "legal_basis"),
         catalogue.duty_rows(),
     )
     files["items"] = _write_json(out_dir / "items.json", items.item_rows())
@@ -120,15 +124,21 @@ def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, scale: float = 1.0
     vehicle_rows = registry.vehicles(_rng(seed, "vehicles"), _scaled(VEHICLES, scale, 20), enterprise_index)
     files["vehicles"] = _write_csv(out_dir / "vehicles.csv", registry.VEHICLE_COLUMNS, vehicle_rows)
     files["vessels"] = _write_csv(
-        out_dir / "vessels.csv", registry.VESSEL_COLUMNS,
+        out_dir / "vessels.csv",
+        registry.VESSEL_COLUMNS,
         registry.vessels(_rng(seed, "vessels"), _scaled(VESSELS, scale), enterprise_index),
     )
-    files["persons"] = _write_csv(out_dir / "persons.csv", registry.PERSON_COLUMNS,
-                                  registry.persons(_rng(seed, "persons"), _scaled(PERSONS, scale)))
-    files["sites"] = _write_csv(out_dir / "sites.csv", registry.SITE_COLUMNS,
-                                registry.sites(_rng(seed, "sites"), enterprise_rows))
+    files["persons"] = _write_csv(
+        out_dir / "persons.csv",
+        registry.PERSON_COLUMNS,
+        registry.persons(_rng(seed, "persons"), _scaled(PERSONS, scale)),
+    )
+    files["sites"] = _write_csv(
+        out_dir / "sites.csv", registry.SITE_COLUMNS, registry.sites(_rng(seed, "sites"), enterprise_rows)
+    )
     files["permits"] = _write_csv(
-        out_dir / "permits.csv", registry.PERMIT_COLUMNS,
+        out_dir / "permits.csv",
+        registry.PERMIT_COLUMNS,
         registry.permits(_rng(seed, "permits"), _scaled(PERMITS, scale), vehicle_rows),
     )
     return files

@@ -100,8 +100,13 @@ def all_units() -> list[Unit]:
 
 # Block key → map name of the block (the district or county-level city it covers).
 BLOCK_NAMES: dict[str, str] = {
-    "JK": "京口片区", "RZ": "润州片区", "DT": "丹徒片区", "XQ": "新区片区",
-    "DY": "丹阳片区", "JR": "句容片区", "YZ": "扬中片区",
+    "JK": "京口片区",
+    "RZ": "润州片区",
+    "DT": "丹徒片区",
+    "XQ": "新区片区",
+    "DY": "丹阳片区",
+    "JR": "句容片区",
+    "YZ": "扬中片区",
 }
 
 
@@ -147,10 +152,7 @@ def officers(rng: random.Random, count: int) -> list[dict[str, str]]:
     posts = _staffing()
     field = _field_units()
     extra = max(0, count - len(posts))
-    posts += [
-        (unit, "officer")
-        for unit in rng.choices([u for u, _ in field], [w for _, w in field], k=extra)
-    ]
+    posts += [(unit, "officer") for unit in rng.choices([u for u, _ in field], [w for _, w in field], k=extra)]
     cert_numbers = rng.sample(range(10_000), len(posts))
     rows = []
     for i, (unit, roles) in enumerate(posts, start=1):
@@ -160,17 +162,19 @@ def officers(rng: random.Random, count: int) -> list[dict[str, str]]:
             expiry = DEMO_TODAY - dt.timedelta(days=rng.randint(10, 300))
         else:
             expiry = dt.date(rng.randint(2026, 2029), rng.randint(1, 12), rng.randint(1, 28))
-        rows.append({
-            "code": f"321100{i:04d}",
-            "name": person_name(rng),
-            "unit": unit,
-            "cert_no": f"32110023{cert_numbers[i - 1]:04d}",
-            "cert_expiry": expiry.isoformat(),
-            "roles": roles,
-            "on_duty": "true" if rng.random() < 0.35 or "duty_officer" in roles else "false",
-            "phone": ids.mobile_phone(rng),
-            "id_number": ids.ric_number(rng, birth),
-        })
+        rows.append(
+            {
+                "code": f"321100{i:04d}",
+                "name": person_name(rng),
+                "unit": unit,
+                "cert_no": f"32110023{cert_numbers[i - 1]:04d}",
+                "cert_expiry": expiry.isoformat(),
+                "roles": roles,
+                "on_duty": "true" if rng.random() < 0.35 or "duty_officer" in roles else "false",
+                "phone": ids.mobile_phone(rng),
+                "id_number": ids.ric_number(rng, birth),
+            }
+        )
     return rows
 
 

@@ -20,8 +20,18 @@ from zhifa.demo.organisation import DEMO_TODAY
 
 Row = dict[str, str]
 
-ENTERPRISE_COLUMNS = ("uscc", "name", "business", "address", "lon", "lat", "legal_rep", "licence_no",
-                      "licence_expiry", "phone")
+ENTERPRISE_COLUMNS = (
+    "uscc",
+    "name",
+    "business",
+    "address",
+    "lon",
+    "lat",
+    "legal_rep",
+    "licence_no",
+    "licence_expiry",
+    "phone",
+)
 VEHICLE_COLUMNS = ("plate", "plate_color", "vehicle_type", "axles", "owner", "cert_no", "cert_status", "cert_expiry")
 VESSEL_COLUMNS = ("mmsi", "name", "ship_type", "owner", "certificates")
 PERSON_COLUMNS = ("id_type", "id_number", "name", "phone")
@@ -31,9 +41,18 @@ PERMIT_COLUMNS = ("permit_no", "plate", "plate_color", "route", "valid_from", "v
 # Share of each business among transport-related enterprises (freight hauliers dominate, as in
 # any Chinese prefecture; taxi and bus operators are few but large).
 BUSINESS_WEIGHTS: dict[str, float] = {
-    "freight": 0.50, "repair": 0.20, "other": 0.10, "shipping": 0.06, "logistics": 0.06,
-    "dangerous_goods": 0.025, "port_operator": 0.015, "driving_school": 0.012, "taxi": 0.006,
-    "station": 0.006, "ride_hailing": 0.004, "bus": 0.002,
+    "freight": 0.50,
+    "repair": 0.20,
+    "other": 0.10,
+    "shipping": 0.06,
+    "logistics": 0.06,
+    "dangerous_goods": 0.025,
+    "port_operator": 0.015,
+    "driving_school": 0.012,
+    "taxi": 0.006,
+    "station": 0.006,
+    "ride_hailing": 0.004,
+    "bus": 0.002,
 }
 # Every business exists at least this often, so small-scale runs still have owners for every
 # vehicle type.
@@ -143,12 +162,20 @@ def enterprises(rng: random.Random, count: int) -> tuple[list[Row], list[Enterpr
         usccs.add(uscc)
         licence = _licence_no(rng, business, region, serial)
         expiry = "" if business in FILING_ONLY or not licence else _expiry(rng, 0.07)
-        rows.append({
-            "uscc": uscc, "name": name, "business": business, "address": street_address(rng, block),
-            "lon": f"{lon:.6f}", "lat": f"{lat:.6f}", "legal_rep": person_name(rng), "licence_no": licence,
-            "licence_expiry": expiry,
-            "phone": ids.landline(rng) if rng.random() < 0.6 else ids.mobile_phone(rng),
-        })
+        rows.append(
+            {
+                "uscc": uscc,
+                "name": name,
+                "business": business,
+                "address": street_address(rng, block),
+                "lon": f"{lon:.6f}",
+                "lat": f"{lat:.6f}",
+                "legal_rep": person_name(rng),
+                "licence_no": licence,
+                "licence_expiry": expiry,
+                "phone": ids.landline(rng) if rng.random() < 0.6 else ids.mobile_phone(rng),
+            }
+        )
         index.append(Enterprise(uscc, business, block))
     return rows, index
 
@@ -158,8 +185,14 @@ def enterprises(rng: random.Random, count: int) -> tuple[list[Row], list[Enterpr
 # ---------------------------------------------------------------------------------------------
 
 VEHICLE_MIX: dict[str, float] = {
-    "truck": 0.56, "tractor": 0.09, "trailer": 0.09, "ride_hailing": 0.09, "taxi": 0.05, "coach": 0.04,
-    "bus": 0.03, "driving_school_car": 0.03,
+    "truck": 0.56,
+    "tractor": 0.09,
+    "trailer": 0.09,
+    "ride_hailing": 0.09,
+    "taxi": 0.05,
+    "coach": 0.04,
+    "bus": 0.03,
+    "driving_school_car": 0.03,
     # 驾校教练车 really carry 学 plates; the import contract has no such plate, so they get yellow ones.
 }
 OWNER_BUSINESSES: dict[str, tuple[str, ...]] = {
@@ -218,13 +251,22 @@ class _OwnerPicker:
         return self.rng.choice(self.by_business[business])
 
 
-def _vehicle_row(rng: random.Random, plate: str, colour: str, vehicle_type: str, axles: int, owner: str,
-                 serial: int) -> Row:
+def _vehicle_row(
+    rng: random.Random, plate: str, colour: str, vehicle_type: str, axles: int, owner: str, serial: int
+) -> Row:
     status = rng.choices(list(CERT_STATUS_WEIGHTS), list(CERT_STATUS_WEIGHTS.values()))[0]
     cert_no = "" if status == "none" else f"321100{serial:06d}"
     expiry = "" if status == "none" else _expiry(rng, 0.06)
-    return {"plate": plate, "plate_color": colour, "vehicle_type": vehicle_type, "axles": str(axles),
-            "owner": owner, "cert_no": cert_no, "cert_status": status, "cert_expiry": expiry}
+    return {
+        "plate": plate,
+        "plate_color": colour,
+        "vehicle_type": vehicle_type,
+        "axles": str(axles),
+        "owner": owner,
+        "cert_no": cert_no,
+        "cert_status": status,
+        "cert_expiry": expiry,
+    }
 
 
 def vehicles(rng: random.Random, count: int, index: list[Enterprise]) -> list[Row]:
@@ -239,8 +281,17 @@ def vehicles(rng: random.Random, count: int, index: list[Enterprise]) -> list[Ro
             if (number, colour) in seen:
                 continue
             seen.add((number, colour))
-            rows.append(_vehicle_row(rng, number, colour, vehicle_type, _axles_for(rng, vehicle_type),
-                                     owners.pick(vehicle_type), next(serials)))
+            rows.append(
+                _vehicle_row(
+                    rng,
+                    number,
+                    colour,
+                    vehicle_type,
+                    _axles_for(rng, vehicle_type),
+                    owners.pick(vehicle_type),
+                    next(serials),
+                )
+            )
     types = list(VEHICLE_MIX)
     weights = list(VEHICLE_MIX.values())
     while len(rows) < count:
@@ -304,8 +355,15 @@ def vessels(rng: random.Random, count: int, index: list[Enterprise]) -> list[Row
             name = _chinese_ship_name(rng, ship_type)
             private = ship_type == "fishing" or rng.random() < 0.15
             owner = ids.ric_number(rng, ids.random_birth(rng, 1960, 1995)) if private else rng.choice(shipping)
-        rows.append({"mmsi": mmsi, "name": name, "ship_type": ship_type, "owner": owner,
-                     "certificates": _certificates(rng, mmsi)})
+        rows.append(
+            {
+                "mmsi": mmsi,
+                "name": name,
+                "ship_type": ship_type,
+                "owner": owner,
+                "certificates": _certificates(rng, mmsi),
+            }
+        )
     return rows
 
 
@@ -313,8 +371,13 @@ def vessels(rng: random.Random, count: int, index: list[Enterprise]) -> list[Row
 # Persons
 # ---------------------------------------------------------------------------------------------
 
-PERSON_ID_WEIGHTS = {"resident_id": 88, "passport": 4, "hk_macau_permit": 3, "taiwan_permit": 2,
-                     "foreign_permanent_residence": 3}
+PERSON_ID_WEIGHTS = {
+    "resident_id": 88,
+    "passport": 4,
+    "hk_macau_permit": 3,
+    "taiwan_permit": 2,
+    "foreign_permanent_residence": 3,
+}
 PR_COUNTRIES = ("USA", "KOR", "JPN", "DEU", "GBR", "CAN", "AUS", "SGP")
 
 
@@ -380,8 +443,16 @@ def _fixed_sites() -> list[Row]:
     rows = []
     for code, name, site_type, lon, lat in FIXED_SITES:
         block = geography.block_at(lon, lat)
-        rows.append({"code": code, "name": name, "site_type": site_type, "lon": f"{lon:.6f}",
-                     "lat": f"{lat:.6f}", "address": DISTRICT_PREFIX[block]})
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "site_type": site_type,
+                "lon": f"{lon:.6f}",
+                "lat": f"{lat:.6f}",
+                "address": DISTRICT_PREFIX[block],
+            }
+        )
     return rows
 
 
@@ -389,9 +460,16 @@ def _port_terminals() -> list[Row]:
     rows = []
     for i, feature in enumerate(geography.port_areas(), start=1):
         lon, lat = geography.land_point_in(feature.geometry)
-        rows.append({"code": f"S-PORT-{i:02d}", "name": f"{feature.name}公用码头", "site_type": "port_terminal",
-                     "lon": f"{lon:.6f}", "lat": f"{lat:.6f}",
-                     "address": DISTRICT_PREFIX[geography.block_at(lon, lat)]})
+        rows.append(
+            {
+                "code": f"S-PORT-{i:02d}",
+                "name": f"{feature.name}公用码头",
+                "site_type": "port_terminal",
+                "lon": f"{lon:.6f}",
+                "lat": f"{lat:.6f}",
+                "address": DISTRICT_PREFIX[geography.block_at(lon, lat)],
+            }
+        )
     return rows
 
 
@@ -413,8 +491,16 @@ def _service_points(rng: random.Random) -> list[Row]:
             block = rng.choice(list(BLOCK_WEIGHTS))
             lon, lat = geography.random_point_in_block(rng, block, spread_km=6.0)
             name = f"{kind}（{DISTRICT_PREFIX[block].removeprefix('镇江市')}{i:02d}号）"
-        rows.append({"code": f"SP-{i:03d}", "name": name, "site_type": "service_point", "lon": f"{lon:.6f}",
-                     "lat": f"{lat:.6f}", "address": DISTRICT_PREFIX[geography.block_at(lon, lat)]})
+        rows.append(
+            {
+                "code": f"SP-{i:03d}",
+                "name": name,
+                "site_type": "service_point",
+                "lon": f"{lon:.6f}",
+                "lat": f"{lat:.6f}",
+                "address": DISTRICT_PREFIX[geography.block_at(lon, lat)],
+            }
+        )
     return rows
 
 
@@ -433,8 +519,16 @@ def _enterprise_sites(rng: random.Random, enterprise_rows: list[Row]) -> list[Ro
         else:
             continue
         counters[site_type] += 1
-        rows.append({"code": f"{prefixes[site_type]}-{counters[site_type]:03d}", "name": ent["name"],
-                     "site_type": site_type, "lon": ent["lon"], "lat": ent["lat"], "address": ent["address"]})
+        rows.append(
+            {
+                "code": f"{prefixes[site_type]}-{counters[site_type]:03d}",
+                "name": ent["name"],
+                "site_type": site_type,
+                "lon": ent["lon"],
+                "lat": ent["lat"],
+                "address": ent["address"],
+            }
+        )
     return rows
 
 
@@ -463,13 +557,23 @@ def _route_text(rng: random.Random) -> str:
 
 
 def permits(rng: random.Random, count: int, vehicle_rows: list[Row]) -> list[Row]:
-    heavy = [v for v in vehicle_rows
-             if v["vehicle_type"] in ("truck", "tractor") and v["plate_color"] == "yellow" and int(v["axles"]) >= 3]
+    heavy = [
+        v
+        for v in vehicle_rows
+        if v["vehicle_type"] in ("truck", "tractor") and v["plate_color"] == "yellow" and int(v["axles"]) >= 3
+    ]
     rows = []
     for i, vehicle in enumerate(rng.sample(heavy, min(count, len(heavy))), start=1):
         start = _date_between(rng, dt.date(2025, 10, 1), dt.date(2026, 12, 31))
         end = start + dt.timedelta(days=rng.choice((7, 15, 30, 60, 90)))
-        rows.append({"permit_no": f"苏交超证镇{start.year}{i:05d}", "plate": vehicle["plate"],
-                     "plate_color": vehicle["plate_color"], "route": _route_text(rng),
-                     "valid_from": start.isoformat(), "valid_to": end.isoformat()})
+        rows.append(
+            {
+                "permit_no": f"苏交超证镇{start.year}{i:05d}",
+                "plate": vehicle["plate"],
+                "plate_color": vehicle["plate_color"],
+                "route": _route_text(rng),
+                "valid_from": start.isoformat(),
+                "valid_to": end.isoformat(),
+            }
+        )
     return rows

@@ -55,3 +55,19 @@ class LeadEvent(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("monitoring_lead.id", ondelete="CASCADE"), primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("sensing_event.id"), primary_key=True)
     event_time: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class WatchEntry(Base):
+    """A plate (with colour) or an MMSI to watch: unpaid fines, revoked permits …"""
+
+    __tablename__ = "monitoring_watchlist"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plate: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    plate_color: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    mmsi: Mapped[str | None] = mapped_column(String(9), nullable=True, index=True)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    matter: Mapped[str] = mapped_column(String(64), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    added_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

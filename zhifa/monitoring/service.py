@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from dataclasses import asdict, is_dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -135,6 +135,97 @@ def findings_for(session: Session, ev: Event, device: Device, cfg: rules.Monitor
                         lat=ev.lat,
                     )
                 )
+    if ev.type == "plate_capture" and ev.plate is not None and ev.device_code in HUB_DEVICES.get(id(session), set()):
+        vehicle = _vehicle(session, ev.plate, ev.plate_color)
+        valid = (
+            vehicle is not None
+            and vehicle.cert_status == "valid"
+            and rules.certificate_problem(vehicle.cert_status, vehicle.cert_expiry, day) is None
+        )
+        if not valid:
+            times = _hub_captures(session, ev, HUB_DEVICES[id(session)], cfg)
+            if rules.is_illegal_operation(times, ev.event_time, False, cfg):
+                out.append(
+                    Finding(
+                        "illegal_operation",
+                        subject,
+                        {
+                            "hub_captures_7d": rules.count_in_window(
+                                times, ev.event_time, cfg.illegal_operation_window
+                            ),
+                            "registered": vehicle is not None,
+                        },
+                        lon=ev.lon,
+                        lat=ev.lat,
+                    )
+                )
+    out += _watchlist(session, ev, subject)
+    return out
+
+
+#: Camera devices at passenger hubs (railway/bus stations, airports), per worker session.
+HUB_DEVICES: dict[int, set[str]] = {}
+HUB_RADIUS_M = 300.0
+
+
+def hub_devices(session: Session, devices: dict[str, Device], cfg: rules.MonitoringConfig) -> set[str]:
+    from zhifa.geo.metric import LocalProjection
+    from zhifa.registry.models import Site
+
+    sites = [s for s in session.scalars(select(Site)) if rules.is_hub_site(s.site_type, cfg) and s.lon is not None]
+    out: set[str] = set()
+    for d in devices.values():
+        if d.kind not in ("camera", "wim"):
+            continue
+        proj = LocalProjection(d.lon, d.lat)
+        for site in sites:
+            x, y = proj.forward(site.lon, site.lat)
+            if (x * x + y * y) ** 0.5 <= HUB_RADIUS_M:
+                out.add(d.code)
+                break
+    return out
+
+
+def _hub_captures(session: Session, ev: Event, hubs: set[str], cfg: rules.MonitoringConfig) -> list[datetime]:
+    q = select(Event.event_time).where(
+        Event.plate == ev.plate,
+        Event.type == "plate_capture",
+        Event.device_code.in_(sorted(hubs)),
+        Event.event_time >= ev.event_time - cfg.illegal_operation_window,
+        Event.event_time <= ev.event_time,
+    )
+    if ev.plate_color:
+        q = q.where(Event.plate_color == ev.plate_color)
+    return sorted(session.scalars(q))
+
+
+def _watchlist(session: Session, ev: Event, subject: str) -> list[Finding]:
+    from zhifa.monitoring.models import WatchEntry
+
+    conds = []
+    if ev.plate is not None:
+        conds.append(WatchEntry.plate == ev.plate)
+    if ev.mmsi is not None:
+        conds.append(WatchEntry.mmsi == ev.mmsi)
+    if not conds:
+        return []
+    from sqlalchemy import or_
+
+    out = []
+    for w in session.scalars(select(WatchEntry).where(WatchEntry.active.is_(True), or_(*conds))):
+        if w.plate is not None and w.plate_color and ev.plate_color and w.plate_color != ev.plate_color:
+            continue
+        subj = ev.mmsi if w.mmsi is not None else subject
+        out.append(
+            Finding(
+                "watchlist",
+                subj or subject,
+                {"reason": w.reason, "entry": w.id},
+                matter=w.matter,
+                lon=ev.lon,
+                lat=ev.lat,
+            )
+        )
     return out
 
 
@@ -265,9 +356,21 @@ def fold(
 def process_event(
     session: Session, router: Router, ev: Event, devices: dict[str, Device], cfg: rules.MonitoringConfig
 ) -> int:
+    from zhifa.monitoring import vessels
+
     device = devices[ev.device_code]
     raised = 0
-    for f in findings_for(session, ev, device, cfg):
+    if ev.type == "ais":
+        found = vessels.ais_findings(session, router, ev, cfg)
+        for mmsi in sorted({f.subject for f in found} | _fix_mmsis(session, ev)):
+            found += _watchlist(session, _as_vessel_event(ev, mmsi), mmsi)
+    elif ev.type == "ship_passage":
+        found = vessels.decide(session, ev, device, cfg)
+        if ev.mmsi:
+            found += _watchlist(session, ev, ev.mmsi)
+    else:
+        found = findings_for(session, ev, device, cfg)
+    for f in found:
         lead = fold(session, router, ev, f, device, {}, cfg)
         raised += 1
         if f.kind == "overload" and lead.count == 1 and not f.permitted and ev.plate is not None:
@@ -287,24 +390,71 @@ def process_event(
     return raised
 
 
-def claim(session: Session, batch: int) -> list[Event]:
-    q = select(Event).where(Event.status == "pending", Event.attempts < MAX_ATTEMPTS).order_by(Event.id).limit(batch)
+def _fix_mmsis(session: Session, ev: Event) -> set[str]:
+    from zhifa.sensing.models import AisFix
+
+    session.flush()
+    return set(session.scalars(select(AisFix.mmsi).where(AisFix.event_id == ev.id)))
+
+
+def _as_vessel_event(ev: Event, mmsi: str) -> Event:
+    """A stand-in carrying one vessel's MMSI, for the watchlist check (never added to the session)."""
+    probe = Event(
+        device_code=ev.device_code,
+        event_id=ev.event_id,
+        type=ev.type,
+        event_time=ev.event_time,
+        payload={},
+        lon=ev.lon,
+        lat=ev.lat,
+    )
+    probe.mmsi = mmsi
+    return probe
+
+
+def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) -> list[Event]:
+    """Pending events in arrival order. Ship passages wait until the AIS stream's watermark has
+    moved past passage + window + lateness (``passage_cutoff``); ``None`` holds them all."""
+    from sqlalchemy import or_
+
+    passages_ok: Any = Event.type != "ship_passage"
+    if passage_cutoff is not None:
+        passages_ok = or_(passages_ok, Event.event_time < passage_cutoff)
+    q = (
+        select(Event)
+        .where(Event.status == "pending", Event.attempts < MAX_ATTEMPTS, passages_ok)
+        .order_by(Event.id)
+        .limit(batch)
+    )
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
     return list(session.scalars(q))
 
 
-def process_pending(engine: Engine, batch: int = 500, cfg: rules.MonitoringConfig | None = None) -> dict[str, int]:
-    """Process one batch of pending events in one transaction; returns counts."""
+def process_pending(
+    engine: Engine, batch: int = 500, cfg: rules.MonitoringConfig | None = None, final: bool = False
+) -> dict[str, int]:
+    """Process one batch of pending events in one transaction; returns counts. ``final``: the
+    input has ended, so ship passages are decided whatever the watermark."""
+    from zhifa.monitoring import vessels
+
     cfg = cfg or rules.MonitoringConfig()
     done = failed = leads = 0
     with session_factory(engine)() as session:
-        events = claim(session, batch)
+        watermark = vessels.ais_watermark(session)
+        if final:
+            cutoff: datetime | None = datetime.max.replace(tzinfo=UTC)
+        elif watermark is not None:
+            cutoff = watermark - timedelta(seconds=cfg.passage_window_s + cfg.passage_lateness_s)
+        else:
+            cutoff = None
+        events = claim(session, batch, cutoff)
         if not events:
             session.rollback()
             return {"events": 0, "leads": 0, "failed": 0}
         router = jurisdiction.get_router(session)
         devices = {d.code: d for d in session.scalars(select(Device))}
+        HUB_DEVICES[id(session)] = hub_devices(session, devices, cfg)
         for ev in events:
             sp = session.begin_nested()
             try:
@@ -317,6 +467,11 @@ def process_pending(engine: Engine, batch: int = 500, cfg: rules.MonitoringConfi
                 ev.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 failed += 1
                 log.exception("event %s failed", ev.id)
+        if any(e.type == "ais" for e in events):
+            mark = vessels.ais_watermark(session)
+            if mark is not None:
+                leads += vessels.gap_scan(session, router, mark, cfg)
+        HUB_DEVICES.pop(id(session), None)
         session.commit()
     return {"events": done, "leads": leads, "failed": failed}
 
@@ -325,12 +480,14 @@ def drain(engine: Engine, cfg: rules.MonitoringConfig | None = None, final: bool
     """Process until nothing processable is pending (the embedded ``zhifa ingest`` waits on it).
     ``final``: the input has ended, so event-time windows still open count as passed."""
     total = {"events": 0, "leads": 0, "failed": 0}
-    while True:
-        r = process_pending(engine, cfg=cfg)
-        for k in total:
-            total[k] += r[k]
-        if r["events"] == 0 and r["failed"] == 0:
-            return total
+    for last_pass in (False, True) if final else (False,):
+        while True:
+            r = process_pending(engine, cfg=cfg, final=last_pass)
+            for k in total:
+                total[k] += r[k]
+            if r["events"] == 0 and r["failed"] == 0:
+                break
+    return total
 
 
 class Worker(threading.Thread):
@@ -342,7 +499,18 @@ class Worker(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        from zhifa.sensing.service import mark_offline
+
+        next_scan = 0.0
         while not self.stopping.is_set():
+            if time.monotonic() >= next_scan:
+                next_scan = time.monotonic() + 30
+                try:
+                    with session_factory(self.engine)() as s:
+                        if mark_offline(s):
+                            s.commit()
+                except Exception:
+                    log.exception("device heartbeat scan failed")
             try:
                 r = process_pending(self.engine)
             except Exception:

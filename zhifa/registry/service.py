@@ -357,9 +357,7 @@ def _parse_vessel(c: _Cells) -> dict[str, Any]:
             c.error("mmsi", exc.reason)
         else:
             if mmsi.kind not in VESSEL_MMSI_KINDS:
-                c.error(
-                    "mmsi", f"{mmsi.value} is a {mmsi.kind.replace('_', ' ')} identity, not a ship station"
-                )
+                c.error("mmsi", f"{mmsi.value} is a {mmsi.kind.replace('_', ' ')} identity, not a ship station")
             v |= {"mmsi": mmsi.value, "chinese_mid": mmsi.chinese, "mid": mmsi.mid}
     if c.has("name"):
         v["name"] = c.text("name", 100)
@@ -669,8 +667,7 @@ def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
     snap = {k: v for k, v in values.items() if k not in _NO_DATA}
     if "certificates" in snap:
         snap["certificates"] = [
-            {"kind": k, "number": n, "expiry": e.isoformat() if e else None}
-            for k, n, e in snap["certificates"]
+            {"kind": k, "number": n, "expiry": e.isoformat() if e else None} for k, n, e in snap["certificates"]
         ]
     return snap
 
@@ -719,9 +716,7 @@ def _upsert(
         updated_keys.append(spec.key_text(key))
         if per_entity:
             after = current | values
-            audit.record(
-                session, actor, "update", spec.kind, spec.key_text(key), _snapshot(current), _snapshot(after)
-            )
+            audit.record(session, actor, "update", spec.kind, spec.key_text(key), _snapshot(current), _snapshot(after))
     if inserts:
         # render_nulls: every row has the same columns, so all go to the database in one batch.
         session.execute(insert(spec.model).execution_options(render_nulls=True), inserts)
@@ -757,16 +752,12 @@ def _upsert(
     }
 
 
-def _write_certificates(
-    session: Session, certs: dict[tuple[Any, ...], list[tuple[str, str, date | None]]]
-) -> None:
+def _write_certificates(session: Session, certs: dict[tuple[Any, ...], list[tuple[str, str, date | None]]]) -> None:
     """Replace the certificates of the given vessels (keyed by ``(mmsi,)``) with the file's."""
     mmsis = [k[0] for k in certs]
     ids: dict[str, int] = {}
     for chunk in _chunks(mmsis):
-        ids.update(
-            {m: i for i, m in session.execute(select(Vessel.id, Vessel.mmsi).where(Vessel.mmsi.in_(chunk)))}
-        )
+        ids.update({m: i for i, m in session.execute(select(Vessel.id, Vessel.mmsi).where(Vessel.mmsi.in_(chunk)))})
     for chunk in _chunks(list(ids.values())):
         session.execute(delete(VesselCertificate).where(VesselCertificate.vessel_id.in_(chunk)))
     rows = [
@@ -842,9 +833,7 @@ def _fetch(
     if spec.kind == "vessel" and items:
         certs = _certificates_by_vessel(session, [i["id"] for i in items])
         for item in items:
-            item["certificates"] = [
-                {"kind": k, "number": n, "expiry": e} for k, n, e in certs.get(item["id"], [])
-            ]
+            item["certificates"] = [{"kind": k, "number": n, "expiry": e} for k, n, e in certs.get(item["id"], [])]
     if spec.kind == "vehicle" and items:
         names = _enterprise_names(session, {i["owner"] for i in items if i["owner"]})
         for item in items:
@@ -858,9 +847,7 @@ def _enterprise_names(session: Session, usccs: set[str]) -> dict[str, str]:
         out.update(
             {
                 u: n
-                for u, n in session.execute(
-                    select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(chunk))
-                )
+                for u, n in session.execute(select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(chunk)))
             }
         )
     return out
@@ -927,9 +914,7 @@ def export_rows(session: Session, actor: Actor, kind: str) -> tuple[list[str], l
     pii = can_see_pii(actor)
     items, total = _fetch(session, spec, None, pii)
     if spec.kind == "person" and pii:
-        audit.record(
-            session, actor, "read", "person", "export", None, {"total": total}, note="person export unmasked"
-        )
+        audit.record(session, actor, "read", "person", "export", None, {"total": total}, note="person export unmasked")
     rows: list[list[str]] = []
     for item in items:
         shown = _masked(spec.kind, item, pii)
@@ -1058,8 +1043,7 @@ def _locate_vehicle(session: Session, key: str) -> tuple[float | None, float | N
         raise BadRequest(
             f"plate {plate.number} is ambiguous: registered in {colors}; add the colour, "
             f"e.g. {plate.number}/{vehicles[0].plate_color}",
-            f"号牌 {plate.number} 对应多辆车（{colors_zh}），请加上颜色，"
-            f"如 {plate.number}/{vehicles[0].plate_color}",
+            f"号牌 {plate.number} 对应多辆车（{colors_zh}），请加上颜色，如 {plate.number}/{vehicles[0].plate_color}",
         )
     return _vehicle_result(session, vehicles[0])
 

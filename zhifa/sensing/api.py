@@ -37,6 +37,27 @@ async def post_events(request: Request, session: DB, x_device_key: str | None = 
     return JSONResponse(result)
 
 
+@router.post("/ais/nmea")
+async def post_nmea(
+    request: Request, session: DB, x_device_key: str | None = Header(default=None), device: str | None = None
+) -> JSONResponse:
+    """Raw AIS, one NMEA sentence a line, from an AIS receiver (``X-Device-Key``) or an
+    administrator naming ``?device=CODE``. Answers the counts: messages decoded, bad checksums,
+    empty payloads, malformed and junk lines, orphan fragments; the batch is stored for the worker."""
+    body = await _body(request)
+    if x_device_key is not None:
+        dev = service.device_for_key(session, x_device_key)
+    else:
+        actor = current_actor(request, session)
+        from zhifa.core.auth import require
+
+        require(actor, "admin")
+        dev = service.get_device(session, device or "")
+    result = service.ingest_nmea(session, body.decode("utf-8", errors="replace"), dev)
+    session.commit()
+    return JSONResponse(result)
+
+
 @router.post("/evidence")
 async def post_evidence(
     request: Request, session: DB, file: UploadFile, x_device_key: str | None = Header(default=None)

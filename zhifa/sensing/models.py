@@ -93,3 +93,57 @@ class Evidence(Base):
     content_type: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class AisFix(Base):
+    """A decoded AIS position report (types 1, 2, 3, 18, 19, 27), time = when it was received."""
+
+    __tablename__ = "sensing_ais_fix"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    mmsi: Mapped[str] = mapped_column(String(9), nullable=False)
+    time: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    lon: Mapped[float] = mapped_column(Float, nullable=False)
+    lat: Mapped[float] = mapped_column(Float, nullable=False)
+    sog_kn: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cog: Mapped[float | None] = mapped_column(Float, nullable=True)
+    nav_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    msg_type: Mapped[int] = mapped_column(Integer, nullable=False)
+    event_id: Mapped[int] = mapped_column(BigId, nullable=False)
+
+    __table_args__ = (Index("ix_sensing_ais_fix_mmsi_time", "mmsi", "time"), Index("ix_sensing_ais_fix_time", "time"))
+
+
+class AisVessel(Base):
+    """What the AIS stream last said about a vessel: static data and its latest fix (for gaps)."""
+
+    __tablename__ = "sensing_ais_vessel"
+
+    mmsi: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    callsign: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    ship_type: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    imo: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    under_way: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    #: The waterway section or port area the last fix lay in (None: outside our waters).
+    area_unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    area_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class VesselPassage(Base):
+    """A ship passage at a checkpoint and its one-to-one AIS decision (image ↔ identity)."""
+
+    __tablename__ = "sensing_vessel_passage"
+
+    event_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    device_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    time: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    direction: Mapped[str] = mapped_column(String(4), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(12), nullable=False)  # linked | ambiguous | dark
+    mmsi: Mapped[str | None] = mapped_column(String(9), nullable=True, index=True)
+    name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    images: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)

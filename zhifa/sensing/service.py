@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +226,13 @@ def list_devices(session: Session) -> list[dict[str, Any]]:
     return out
 
 
+def get_device(session: Session, code: str) -> Device:
+    d = session.scalar(select(Device).where(Device.code == code))
+    if d is None:
+        raise NotFound(f"unknown device {code!r}", f"设备 {code} 不存在")
+    return d
+
+
 def device_for_key(session: Session, key: str | None) -> Device:
     if not key:
         raise Unauthorized("missing X-Device-Key header", "缺少设备密钥")
@@ -386,3 +393,38 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     for i in range(0, len(rows), 1000):
         total += len(session.execute(stmt, rows[i : i + 1000]).all())
     return total
+
+
+# --------------------------------------------------------------------------- raw NMEA
+
+
+def ingest_nmea(session: Session, text: str, device: Device, received_at: datetime | None = None) -> dict[str, Any]:
+    """Raw AIS as receivers send it (one sentence a line): checked now, stored as one ``ais``
+    event for the worker. Bad checksums, empty payloads and junk are counted, never fatal."""
+    from zhifa.sensing.ais import decode_lines
+
+    if device.kind not in ("ais_receiver", "checkpoint"):
+        raise BadRequest(f"a {device.kind} device cannot send AIS", f"{device.kind} 设备不能发送 AIS")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    messages, stats = decode_lines(lines)
+    now = received_at or utcnow()
+    result: dict[str, Any] = {"messages": len(messages), **stats.as_dict(), "stored": 0}
+    if not lines:
+        return result
+    digest = hashlib.sha256(("\n".join(lines) + now.isoformat()).encode()).hexdigest()[:32]
+    row = {
+        "device_code": device.code,
+        "event_id": f"nmea-{digest}",
+        "type": "ais",
+        "event_time": now,
+        "received_at": now,
+        "payload": {"nmea": lines, "raw": True},
+        "status": "pending",
+        "attempts": 0,
+        "raised_lead": False,
+    }
+    result["stored"] = _insert_new(session, [row])
+    device.last_seen_at = now
+    if device.status == "offline":
+        device.status = "active"
+    return result

@@ -157,9 +157,7 @@ def _birth_date_of(code: str, today: date | None) -> date:
     if born < _EARLIEST_BIRTH:
         raise _error(f"birth date {born.isoformat()} is before 1900", f"出生日期{born.isoformat()}早于1900年")
     if today is not None and born > today:
-        raise _error(
-            f"birth date {born.isoformat()} is in the future", f"出生日期{born.isoformat()}晚于当前日期"
-        )
+        raise _error(f"birth date {born.isoformat()} is in the future", f"出生日期{born.isoformat()}晚于当前日期")
     return born
 
 

@@ -161,9 +161,7 @@ def _parse_number(text: str) -> Plate:
             "consulate plates beginning with 领 are out of scope", "以“领”开头的领馆号牌不在本系统管理范围"
         )
     if _MILITARY.fullmatch(number):
-        raise _plate_error(
-            "military / armed-police plates are out of scope", "军队、武警号牌不在本系统管理范围"
-        )
+        raise _plate_error("military / armed-police plates are out of scope", "军队、武警号牌不在本系统管理范围")
     if head not in PROVINCE_ABBREVIATIONS:
         raise _plate_error(
             f"first character {head!r} is not a province abbreviation",

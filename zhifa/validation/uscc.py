@@ -64,8 +64,7 @@ def parse_uscc(text: str) -> str:
         if ch not in _VALUES:
             if ch in _NOT_USED:
                 raise _error(
-                    f"illegal character {ch!r} at position {position} "
-                    "(the letters I, O, Z, S, V are not used)",
+                    f"illegal character {ch!r} at position {position} (the letters I, O, Z, S, V are not used)",
                     f"第{position}位字符“{ch}”非法（不使用字母I、O、Z、S、V）",
                 )
             raise _error(

@@ -1,0 +1,263 @@
+"""The waterborne half of the worker: AIS events (fixes, static data, mismatches, gaps) and
+ship passages (one-to-one image ↔ AIS identity). Called by ``monitoring.service``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from shapely import wkt
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zhifa.core.clock import to_shanghai
+from zhifa.jurisdiction.router import Router, RoutingError
+from zhifa.monitoring import rules
+from zhifa.monitoring.passage import crossings, decide_passage
+from zhifa.registry.models import Vessel, VesselCertificate
+from zhifa.sensing.ais import Fix, decode_lines, position_fix, position_from_non_ship, static_data
+from zhifa.sensing.models import AisFix, AisVessel, Device, Event, VesselPassage
+
+WATER_KINDS = ("waterway_section", "port_area")
+
+
+def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.MonitoringConfig) -> list[Any]:
+    """Decode an ``ais`` event, store its fixes and static data, and return findings."""
+    from zhifa.monitoring.service import Finding
+
+    # Raw receiver feeds may carry their own times (tag blocks, Gatehouse wrappers): keep them.
+    raw = bool(ev.payload.get("raw"))
+    messages, stats = decode_lines(ev.payload.get("nmea", []), received_at=None if raw else ev.event_time)
+    ev.payload = ev.payload | {"decode": stats.as_dict()}
+    out: list[Finding] = []
+    for msg in messages:
+        fix = position_fix(msg)
+        if fix is not None:
+            session.add(
+                AisFix(
+                    mmsi=fix.mmsi,
+                    time=fix.time or ev.event_time,
+                    lon=fix.lon,
+                    lat=fix.lat,
+                    sog_kn=fix.sog_kn,
+                    cog=fix.cog,
+                    nav_status=fix.nav_status,
+                    msg_type=msg.msg_type,
+                    event_id=ev.id,
+                )
+            )
+            _seen(session, router, fix, ev.event_time, cfg)
+            if position_from_non_ship(msg):
+                out.append(
+                    Finding(
+                        "ais_mismatch",
+                        fix.mmsi,
+                        {"problem": "station_sends_position", "msg_type": msg.msg_type},
+                        lon=fix.lon,
+                        lat=fix.lat,
+                    )
+                )
+        static = static_data(msg)
+        if static is not None:
+            row = session.get(AisVessel, static.mmsi) or AisVessel(mmsi=static.mmsi)
+            row.name = static.name or row.name
+            row.callsign = static.callsign or row.callsign
+            row.ship_type = static.ship_type if static.ship_type is not None else row.ship_type
+            row.imo = static.imo or row.imo
+            session.add(row)
+            vessel = session.scalar(select(Vessel).where(Vessel.mmsi == static.mmsi))
+            if vessel is not None:
+                problems: dict[str, Any] = {}
+                if static.name and vessel.name and rules.name_mismatch(vessel.name, static.name):
+                    problems["name"] = {"registry": vessel.name, "ais": static.name}
+                if (
+                    static.ship_type is not None
+                    and vessel.ship_type
+                    and rules.ship_type_mismatch(vessel.ship_type, static.ship_type)
+                ):
+                    problems["ship_type"] = {"registry": vessel.ship_type, "ais": static.ship_type}
+                if problems:
+                    where = session.get(AisVessel, static.mmsi)
+                    out.append(
+                        Finding(
+                            "ais_mismatch",
+                            static.mmsi,
+                            {"problem": "static_data", **problems},
+                            lon=where.last_lon if where else None,
+                            lat=where.last_lat if where else None,
+                        )
+                    )
+    return out
+
+
+def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.MonitoringConfig) -> None:
+    """Remember the vessel's latest fix and whether it lies in our waters (for the gap scan)."""
+    from zhifa.monitoring.models import Lead
+
+    row = session.get(AisVessel, fix.mmsi)
+    if row is None:
+        row = AisVessel(mmsi=fix.mmsi)
+        session.add(row)
+    t = fix.time or at
+    if row.last_seen is not None and row.last_seen > t:
+        return  # an older fix arriving late says nothing new about the present
+    row.last_seen, row.last_lon, row.last_lat = t, fix.lon, fix.lat
+    row.under_way = rules.ais_under_way(fix.nav_status, fix.sog_kn, cfg)
+    row.area_unit = row.area_name = None
+    try:
+        a = router.route_points("water.ais", [fix.lon], [fix.lat])[0]
+        if a.mode == "strip" and a.section and a.section.get("kind") in WATER_KINDS:
+            row.area_unit, row.area_name = a.unit, a.section.get("name")
+    except RoutingError:
+        pass
+    # 'ends when it reappears'
+    for lead in session.scalars(
+        select(Lead).where(Lead.kind == "ais_gap", Lead.subject == fix.mmsi, Lead.status.in_(("new", "confirmed")))
+    ):
+        lead.status = "ended"
+        lead.details = lead.details | {"reappeared_at": t.isoformat()}
+
+
+def gap_scan(session: Session, router: Router, watermark: datetime, cfg: rules.MonitoringConfig) -> int:
+    """Raise ``ais_gap`` for vessels under way in our waters silent longer than the gap, judged
+    in event time (the AIS stream's watermark), one open lead per vessel."""
+    from zhifa.monitoring.models import Lead
+
+    limit = watermark - timedelta(seconds=cfg.ais_gap_s)
+    raised = 0
+    silent = session.scalars(
+        select(AisVessel).where(
+            AisVessel.under_way.is_(True), AisVessel.area_unit.is_not(None), AisVessel.last_seen < limit
+        )
+    )
+    for v in silent:
+        assert v.last_seen is not None
+        if not rules.gap_exceeded(v.last_seen, watermark, cfg):
+            continue
+        open_lead = session.scalar(
+            select(Lead.id).where(
+                Lead.kind == "ais_gap",
+                Lead.subject == v.mmsi,
+                Lead.status.in_(("new", "confirmed", "dispatched")),
+                Lead.first_event_time >= v.last_seen,
+            )
+        )
+        if open_lead is not None:
+            continue
+        reason = None
+        unit = v.area_unit
+        try:
+            a = router.route_points("water.ais", [v.last_lon or 0.0], [v.last_lat or 0.0])[0]
+            unit, reason = a.unit, a.reason
+        except RoutingError as exc:
+            reason = str(exc)
+        info = rules.RULES["ais_gap"]
+        session.add(
+            Lead(
+                kind="ais_gap",
+                subject=v.mmsi,
+                matter=info.matter,
+                unit_code=unit,
+                routing_mode="strip",
+                routing_reason=reason,
+                status="new",
+                severity=info.severity,
+                rule_version=info.version,
+                first_event_time=v.last_seen,
+                last_event_time=v.last_seen,
+                count=1,
+                lon=v.last_lon,
+                lat=v.last_lat,
+                details={
+                    "last_seen": v.last_seen.isoformat(),
+                    "silent_since_s": int((watermark - v.last_seen).total_seconds()),
+                    "area": v.area_name,
+                },
+                images=[],
+            )
+        )
+        raised += 1
+    return raised
+
+
+def ais_watermark(session: Session) -> datetime | None:
+    return session.scalar(select(func.max(AisFix.time)))
+
+
+def decide(session: Session, ev: Event, device: Device, cfg: rules.MonitoringConfig) -> list[Any]:
+    """Link a ship passage to exactly one AIS vessel, or raise ``ais_dark``/``ais_ambiguous``."""
+    from zhifa.monitoring.service import Finding
+
+    if not device.crossing_line:
+        raise ValueError(f"checkpoint {device.code} has no crossing line")
+    line = wkt.loads(device.crossing_line)
+    span = timedelta(seconds=cfg.passage_window_s + 600)
+    rows = session.scalars(
+        select(AisFix).where(AisFix.time >= ev.event_time - span, AisFix.time <= ev.event_time + span)
+    )
+    fixes = [
+        Fix(mmsi=r.mmsi, time=r.time, lon=r.lon, lat=r.lat, sog_kn=r.sog_kn, cog=r.cog, nav_status=r.nav_status)
+        for r in rows
+    ]
+    decision = decide_passage(ev.event_time, crossings(fixes, line), window_s=cfg.passage_window_s)
+    candidates = [
+        {"mmsi": c.mmsi, "time": c.time.isoformat(), "dt_s": round((c.time - ev.event_time).total_seconds(), 1)}
+        for c in decision.candidates
+    ]
+    mmsi = decision.candidates[0].mmsi if decision.outcome == "linked" else None
+    name = None
+    if mmsi:
+        vessel = session.scalar(select(Vessel).where(Vessel.mmsi == mmsi))
+        ais = session.get(AisVessel, mmsi)
+        name = (vessel.name if vessel else None) or (ais.name if ais else None)
+    session.add(
+        VesselPassage(
+            event_id=ev.id,
+            device_code=ev.device_code,
+            time=ev.event_time,
+            direction=ev.payload.get("direction", ""),
+            outcome=decision.outcome,
+            mmsi=mmsi,
+            name=name,
+            candidates=candidates,
+            images=ev.images,
+        )
+    )
+    ev.mmsi = mmsi
+    subject = f"passage:{ev.device_code}:{ev.event_id}"
+    lon, lat = ev.lon, ev.lat
+    if decision.outcome == "dark":
+        return [
+            Finding(
+                "ais_dark",
+                subject,
+                {"direction": ev.payload.get("direction"), "name_ocr": ev.payload.get("name_ocr")},
+                lon=lon,
+                lat=lat,
+            )
+        ]
+    if decision.outcome == "ambiguous":
+        return [Finding("ais_ambiguous", subject, {"candidates": candidates}, lon=lon, lat=lat)]
+    out = []
+    assert mmsi is not None
+    vessel = session.scalar(select(Vessel).where(Vessel.mmsi == mmsi))
+    if vessel is not None:
+        day = to_shanghai(ev.event_time).date()
+        certs = session.scalars(select(VesselCertificate).where(VesselCertificate.vessel_id == vessel.id))
+        expired = [
+            {"kind": c.kind, "number": c.number, "expiry": c.expiry.isoformat() if c.expiry else None}
+            for c in certs
+            if c.expiry is not None and rules.certificate_problem("valid", c.expiry, day)
+        ]
+        if expired:
+            out.append(
+                Finding(
+                    "certificate_expired",
+                    mmsi,
+                    {"problem": "expired", "certificates": expired, "vessel": vessel.name},
+                    matter="water.vessel",
+                    lon=lon,
+                    lat=lat,
+                )
+            )
+    return out
