@@ -119,6 +119,12 @@ def import_devices(file: FileArg) -> None:
     _import("devices", file)
 
 
+@import_app.command("watchlist")
+def import_watchlist(file: FileArg) -> None:
+    """Watchlist CSV: plate,plate_color,mmsi,reason,matter (a plate or an MMSI per row)."""
+    _import("watchlist", file)
+
+
 @import_app.command("party-branches")
 def import_party_branches(file: FileArg) -> None:
     """Mobile Party branches CSV: code,name,squadron."""

@@ -10,7 +10,17 @@ from sqlalchemy.orm import Session
 from zhifa.core.audit import Actor
 from zhifa.core.errors import BadRequest
 
-IMPORTABLE = ("units", "officers", "jurisdiction", "duties", "items", "entities", "party_branches", "devices")
+IMPORTABLE = (
+    "units",
+    "officers",
+    "jurisdiction",
+    "duties",
+    "items",
+    "entities",
+    "party_branches",
+    "devices",
+    "watchlist",
+)
 
 
 def run_import(
@@ -44,6 +54,10 @@ def run_import(
         from zhifa.registry.service import import_entities
 
         return import_entities(session, actor, path, kind=kind, data=data)
+    if what == "watchlist":
+        from zhifa.monitoring.admin import import_watchlist
+
+        return import_watchlist(session, actor, path, data)
     if what == "devices":
         from zhifa.sensing.service import import_devices
 

@@ -5,7 +5,7 @@ from zhifa.core.audit import AuditLog
 from zhifa.core.auth import AuthToken, User
 from zhifa.core.db import Base
 from zhifa.jurisdiction.models import JurisdictionEdition, JurisdictionFeature
-from zhifa.monitoring.models import Lead, LeadEvent, WatchEntry
+from zhifa.monitoring.models import Lead, LeadEvent, MonitoringSetting, WatchEntry
 from zhifa.org.models import Duty, Officer, PartyBranch, Unit
 from zhifa.registry.models import Enterprise, OversizePermit, Person, Site, Vehicle, Vessel, VesselCertificate
 from zhifa.sensing.models import AisFix, AisVessel, Device, Event, Evidence, VesselPassage
@@ -27,6 +27,7 @@ __all__ = [
     "JurisdictionFeature",
     "Lead",
     "LeadEvent",
+    "MonitoringSetting",
     "Officer",
     "OversizePermit",
     "PartyBranch",

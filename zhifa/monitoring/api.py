@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from zhifa.core.api import DB, CurrentActor
-from zhifa.monitoring import service
+from zhifa.monitoring import admin, rules, service
 from zhifa.sensing.models import Event
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
@@ -56,3 +56,45 @@ def stuck_events(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
         }
         for e in rows
     ]
+
+
+@router.get("/leads/{lead_id}")
+def lead(lead_id: int, session: DB, actor: CurrentActor) -> dict[str, Any]:
+    """One lead with its events, rule, legal basis and routing reason."""
+    return service.get_lead(session, lead_id)
+
+
+@router.get("/monitoring/config")
+def config(session: DB, actor: CurrentActor) -> dict[str, Any]:
+    """The rules' thresholds in force, their version, and each rule's version and legal basis."""
+    cfg, version = admin.current_config(session)
+    return {
+        "version": version,
+        "values": cfg.as_dict(),
+        "rules": {
+            k: {"version": r.version, "matter": r.matter, "legal_basis": r.legal_basis, "title": r.title_zh}
+            for k, r in rules.RULES.items()
+        },
+    }
+
+
+@router.put("/monitoring/config")
+def update_config(body: dict[str, Any], session: DB, actor: CurrentActor) -> dict[str, Any]:
+    """Change thresholds (administrators; audited; leads raised afterwards record the new version)."""
+    return admin.update_config(session, actor, body)
+
+
+@router.get("/watchlist")
+def watchlist(session: DB, actor: CurrentActor, all: bool = False) -> list[dict[str, Any]]:
+    return admin.list_watch(session, active_only=not all)
+
+
+@router.post("/watchlist", status_code=201)
+def add_watch(body: dict[str, str], session: DB, actor: CurrentActor) -> dict[str, Any]:
+    """Watch a plate (with colour) or an MMSI; an invalid identifier is 422 naming the field."""
+    return admin.watch_dict(admin.add_watch(session, actor, body))
+
+
+@router.delete("/watchlist/{entry_id}")
+def remove_watch(entry_id: int, session: DB, actor: CurrentActor) -> dict[str, Any]:
+    return admin.watch_dict(admin.deactivate_watch(session, actor, entry_id))

@@ -71,3 +71,16 @@ class WatchEntry(Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     added_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class MonitoringSetting(Base):
+    """The rules' thresholds (one row; each change audited and numbered). Leads record the rule
+    version together with the settings version that raised them."""
+
+    __tablename__ = "monitoring_setting"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

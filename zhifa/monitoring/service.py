@@ -163,6 +163,9 @@ def findings_for(session: Session, ev: Event, device: Device, cfg: rules.Monitor
     return out
 
 
+#: The settings version in force for a worker session (recorded with each lead's rule version).
+CONFIG_VERSION: dict[int, int] = {}
+
 #: Camera devices at passenger hubs (railway/bus stations, airports), per worker session.
 HUB_DEVICES: dict[int, set[str]] = {}
 HUB_RADIUS_M = 300.0
@@ -280,6 +283,11 @@ def _previous_overloads(session: Session, subject: str, lead_id: int, at: dateti
 # --------------------------------------------------------------------------- folding into leads
 
 
+def _versioned(session: Session, version: str) -> str:
+    n = CONFIG_VERSION.get(id(session), 0)
+    return f"{version}@cfg{n}" if n else version
+
+
 def _lock_subject(session: Session, kind: str, subject: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         key = int.from_bytes(hashlib.sha256(f"{kind}|{subject}".encode()).digest()[:8], "big", signed=True)
@@ -333,7 +341,7 @@ def fold(
         routing_reason=reason,
         status="new",
         severity=info.severity,
-        rule_version=rule_versions.get(f.kind, info.version),
+        rule_version=_versioned(session, rule_versions.get(f.kind, info.version)),
         first_event_time=ev.event_time,
         last_event_time=ev.event_time,
         count=1,
@@ -437,10 +445,13 @@ def process_pending(
     """Process one batch of pending events in one transaction; returns counts. ``final``: the
     input has ended, so ship passages are decided whatever the watermark."""
     from zhifa.monitoring import vessels
+    from zhifa.monitoring.admin import current_config
 
-    cfg = cfg or rules.MonitoringConfig()
     done = failed = leads = 0
     with session_factory(engine)() as session:
+        stored, cfg_version = current_config(session)
+        cfg = cfg or stored
+        CONFIG_VERSION[id(session)] = cfg_version
         watermark = vessels.ais_watermark(session)
         if final:
             cutoff: datetime | None = datetime.max.replace(tzinfo=UTC)
@@ -472,6 +483,7 @@ def process_pending(
             if mark is not None:
                 leads += vessels.gap_scan(session, router, mark, cfg)
         HUB_DEVICES.pop(id(session), None)
+        CONFIG_VERSION.pop(id(session), None)
         session.commit()
     return {"events": done, "leads": leads, "failed": failed}
 
@@ -597,6 +609,29 @@ def list_leads(
         for item in items:
             item["events"] = by_lead.get(item["id"], [])
     return {"total": total, "page": page, "per_page": per_page, "items": items}
+
+
+def get_lead(session: Session, lead_id: int) -> dict[str, Any]:
+    from zhifa.core.errors import NotFound
+    from zhifa.org.models import Unit
+
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"no lead {lead_id}", f"线索 {lead_id} 不存在")
+    names = dict(session.execute(select(Unit.code, Unit.name)).tuples().all())
+    out = lead_dict(lead, names)
+    rows = session.execute(
+        select(Event.device_code, Event.event_id, Event.type, Event.event_time, Event.images)
+        .join(LeadEvent, LeadEvent.event_id == Event.id)
+        .where(LeadEvent.lead_id == lead_id)
+        .order_by(Event.event_time)
+    ).all()
+    out["events"] = [
+        {"device": d, "id": i, "type": t, "time": tm.isoformat(), "images": im or []} for d, i, t, tm, im in rows
+    ]
+    info = rules.RULES.get(lead.kind)
+    out["rule"] = {"kind": lead.kind, "title": info.title_zh if info else lead.kind, "version": lead.rule_version}
+    return out
 
 
 def wait_for_idle(engine: Engine, timeout_s: float = 30.0) -> None:
