@@ -78,7 +78,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # IMMEDIATE: take the write lock when the transaction starts. With a deferred BEGIN, a unit of
+    # work that reads and then writes fails at once ("database is locked", SQLITE_BUSY_SNAPSHOT)
+    # whenever another connection committed in between — the busy timeout does not help there.
+    # The embedded mode trades concurrent read transactions for never failing a write.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select, text
+from sqlalchemy import Engine, and_, func, select, text, update
 from sqlalchemy.orm import Session
 
 from zhifa.core.clock import to_shanghai, utcnow
@@ -163,6 +163,33 @@ def findings_for(session: Session, ev: Event, device: Device, cfg: rules.Monitor
     return out
 
 
+class BatchCache:
+    """Registry rows a batch needs, fetched with a few set queries instead of several per event."""
+
+    def __init__(self, session: Session, events: list[Event]) -> None:
+        from zhifa.monitoring.models import WatchEntry
+
+        plates = sorted({e.plate for e in events if e.plate})
+        self.vehicles: dict[str, list[Vehicle]] = {}
+        self.permits: dict[str, list[OversizePermit]] = {}
+        for i in range(0, len(plates), 500):
+            chunk = plates[i : i + 500]
+            for v in session.scalars(select(Vehicle).where(Vehicle.plate.in_(chunk))):
+                self.vehicles.setdefault(v.plate, []).append(v)
+            for p in session.scalars(select(OversizePermit).where(OversizePermit.plate.in_(chunk))):
+                self.permits.setdefault(p.plate, []).append(p)
+        self.watch_plate: dict[str, list[WatchEntry]] = {}
+        self.watch_mmsi: dict[str, list[WatchEntry]] = {}
+        for w in session.scalars(select(WatchEntry).where(WatchEntry.active.is_(True))):
+            if w.plate:
+                self.watch_plate.setdefault(w.plate, []).append(w)
+            if w.mmsi:
+                self.watch_mmsi.setdefault(w.mmsi, []).append(w)
+
+
+#: The batch cache of a worker session (absent: every lookup queries).
+CACHE: dict[int, BatchCache] = {}
+
 #: The settings version in force for a worker session (recorded with each lead's rule version).
 CONFIG_VERSION: dict[int, int] = {}
 
@@ -172,18 +199,25 @@ HUB_RADIUS_M = 300.0
 
 
 def hub_devices(session: Session, devices: dict[str, Device], cfg: rules.MonitoringConfig) -> set[str]:
-    from zhifa.geo.metric import LocalProjection
+    """Cameras within 300 m of a passenger hub site (great-circle distance)."""
+    import math
+
     from zhifa.registry.models import Site
 
-    sites = [s for s in session.scalars(select(Site)) if rules.is_hub_site(s.site_type, cfg) and s.lon is not None]
+    sites = [
+        (s.lon, s.lat)
+        for s in session.scalars(select(Site).where(Site.site_type.in_(sorted(cfg.hub_site_types))))
+        if s.lon is not None and s.lat is not None
+    ]
     out: set[str] = set()
     for d in devices.values():
         if d.kind not in ("camera", "wim"):
             continue
-        proj = LocalProjection(d.lon, d.lat)
-        for site in sites:
-            x, y = proj.forward(site.lon, site.lat)
-            if (x * x + y * y) ** 0.5 <= HUB_RADIUS_M:
+        for lon, lat in sites:
+            p1, p2 = math.radians(d.lat), math.radians(lat)
+            dp, dl = p2 - p1, math.radians(lon - d.lon)
+            a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+            if 2 * 6371008.8 * math.asin(math.sqrt(a)) <= HUB_RADIUS_M:
                 out.add(d.code)
                 break
     return out
@@ -203,19 +237,26 @@ def _hub_captures(session: Session, ev: Event, hubs: set[str], cfg: rules.Monito
 
 
 def _watchlist(session: Session, ev: Event, subject: str) -> list[Finding]:
-    from zhifa.monitoring.models import WatchEntry
-
-    conds = []
-    if ev.plate is not None:
-        conds.append(WatchEntry.plate == ev.plate)
-    if ev.mmsi is not None:
-        conds.append(WatchEntry.mmsi == ev.mmsi)
-    if not conds:
-        return []
     from sqlalchemy import or_
 
+    from zhifa.monitoring.models import WatchEntry
+
+    if ev.plate is None and ev.mmsi is None:
+        return []
+    cache = CACHE.get(id(session))
+    if cache is not None:
+        entries = (cache.watch_plate.get(ev.plate, []) if ev.plate else []) + (
+            cache.watch_mmsi.get(ev.mmsi, []) if ev.mmsi else []
+        )
+    else:
+        conds = []
+        if ev.plate is not None:
+            conds.append(WatchEntry.plate == ev.plate)
+        if ev.mmsi is not None:
+            conds.append(WatchEntry.mmsi == ev.mmsi)
+        entries = list(session.scalars(select(WatchEntry).where(WatchEntry.active.is_(True), or_(*conds))))
     out = []
-    for w in session.scalars(select(WatchEntry).where(WatchEntry.active.is_(True), or_(*conds))):
+    for w in entries:
         if w.plate is not None and w.plate_color and ev.plate_color and w.plate_color != ev.plate_color:
             continue
         subj = ev.mmsi if w.mmsi is not None else subject
@@ -243,10 +284,14 @@ def _business_matter(vehicle_type: str | None) -> str:
 
 
 def _vehicle(session: Session, plate: str, color: str | None) -> Vehicle | None:
-    q = select(Vehicle).where(Vehicle.plate == plate)
-    if color:
-        q = q.where(Vehicle.plate_color == color)
-    found = list(session.scalars(q.limit(2)))
+    cache = CACHE.get(id(session))
+    if cache is not None:
+        found = [v for v in cache.vehicles.get(plate, []) if not color or v.plate_color == color]
+    else:
+        q = select(Vehicle).where(Vehicle.plate == plate)
+        if color:
+            q = q.where(Vehicle.plate_color == color)
+        found = list(session.scalars(q.limit(2)))
     return found[0] if len(found) == 1 else None
 
 
@@ -254,13 +299,15 @@ def _valid_permit(session: Session, ev: Event, day: date) -> str | None:
     """An oversize-transport permit (超限运输许可) for this vehicle valid on that date."""
     if ev.plate is None:
         return None
-    q = select(OversizePermit).where(
-        OversizePermit.plate == ev.plate, OversizePermit.valid_from <= day, OversizePermit.valid_to >= day
-    )
-    if ev.plate_color:
-        q = q.where(OversizePermit.plate_color == ev.plate_color)
-    permit = session.scalars(q.limit(1)).first()
-    return permit.permit_no if permit else None
+    cache = CACHE.get(id(session))
+    if cache is not None:
+        candidates = cache.permits.get(ev.plate, [])
+    else:
+        candidates = list(session.scalars(select(OversizePermit).where(OversizePermit.plate == ev.plate)))
+    for permit in sorted(candidates, key=lambda p: p.permit_no):
+        if permit.valid_from <= day <= permit.valid_to and (not ev.plate_color or permit.plate_color == ev.plate_color):
+            return permit.permit_no
+    return None
 
 
 def _previous_overloads(session: Session, subject: str, lead_id: int, at: datetime) -> list[datetime]:
@@ -362,7 +409,12 @@ def fold(
 
 
 def process_event(
-    session: Session, router: Router, ev: Event, devices: dict[str, Device], cfg: rules.MonitoringConfig
+    session: Session,
+    router: Router,
+    ev: Event,
+    devices: dict[str, Device],
+    cfg: rules.MonitoringConfig,
+    found: list[Finding] | None = None,
 ) -> int:
     from zhifa.monitoring import vessels
 
@@ -376,7 +428,7 @@ def process_event(
         found = vessels.decide(session, ev, device, cfg)
         if ev.mmsi:
             found += _watchlist(session, ev, ev.mmsi)
-    else:
+    elif found is None:
         found = findings_for(session, ev, device, cfg)
     for f in found:
         lead = fold(session, router, ev, f, device, {}, cfg)
@@ -466,10 +518,27 @@ def process_pending(
         router = jurisdiction.get_router(session)
         devices = {d.code: d for d in session.scalars(select(Device))}
         HUB_DEVICES[id(session)] = hub_devices(session, devices, cfg)
+        CACHE[id(session)] = BatchCache(session, events)
+        quiet: list[int] = []
         for ev in events:
+            found: list[Finding] | None = None
+            if ev.type in ("wim", "plate_capture"):
+                # Most vehicle events raise nothing: find out without a savepoint, and mark those
+                # done together below (same transaction, so still exactly once).
+                try:
+                    found = findings_for(session, ev, devices[ev.device_code], cfg)
+                except Exception as exc:
+                    ev.attempts += 1
+                    ev.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    failed += 1
+                    log.exception("event %s failed", ev.id)
+                    continue
+                if not found:
+                    quiet.append(ev.id)
+                    continue
             sp = session.begin_nested()
             try:
-                leads += process_event(session, router, ev, devices, cfg)
+                leads += process_event(session, router, ev, devices, cfg, found)
                 sp.commit()
                 done += 1
             except Exception as exc:  # a rule that fails must not stop the others
@@ -482,8 +551,18 @@ def process_pending(
             mark = vessels.ais_watermark(session)
             if mark is not None:
                 leads += vessels.gap_scan(session, router, mark, cfg)
+        now = utcnow()
+        for i in range(0, len(quiet), 500):
+            session.execute(
+                update(Event)
+                .where(Event.id.in_(quiet[i : i + 500]))
+                .values(status="done", processed_at=now, raised_lead=False, last_error=None),
+                execution_options={"synchronize_session": False},
+            )
+        done += len(quiet)
         HUB_DEVICES.pop(id(session), None)
         CONFIG_VERSION.pop(id(session), None)
+        CACHE.pop(id(session), None)
         session.commit()
     return {"events": done, "leads": leads, "failed": failed}
 

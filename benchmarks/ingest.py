@@ -1,0 +1,164 @@
+"""End-to-end ingestion: HTTP batches of 1,000 events → parse, validate, durable store, rules.
+
+Starts a real server (`zhifa serve`, with its embedded worker) on a fresh SQLite database holding
+the test map and WIM devices, posts N WIM events (5 % overloaded) in batches of 1,000 over one
+keep-alive connection, and waits until the worker has processed every event. Reports events/s
+for the whole (first byte sent → last event processed), the HTTP-acknowledged rate, and — in
+the same run, on the same store — bare ``executemany`` inserts of the same rows, with the ratio.
+
+Usage: ``.venv/bin/python benchmarks/ingest.py [--events N] [--database-url URL]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+ROOT = Path(__file__).resolve().parents[1]
+DEVICES = "code,kind,name,lon,lat,accuracy_pct,crossing_line,api_key\n" + "".join(
+    f"WIM{i},wim,称重点{i},119.35,32.2002,,,wim{i}-bench-key-0123456789\n" for i in range(4)
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def events(n: int, start: datetime, batch: int) -> list[dict[str, object]]:
+    out = []
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    for i in range(n):
+        over = i % 20 == 0
+        plate = f"苏{letters[i % 24]}{letters[(i // 24) % 24]}{i % 10000:04d}"
+        out.append({"id": f"e{i}", "type": "wim", "device": f"WIM{(i // batch) % 4}",
+                    "time": (start + timedelta(milliseconds=i)).isoformat(), "plate": plate,
+                    "plate_color": "yellow", "axles": 2 + i % 5, "gross_kg": 60000 if over else 12000,
+                    "speed_kmh": 62.5})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--database-url", default=None)
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="zhifa-ingest-"))
+    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+    env = os.environ | {"ZHIFA_DATABASE_URL": url, "ZHIFA_VAR_DIR": str(tmp)}
+    cli = [sys.executable, "-m", "zhifa.cli"]
+    data = ROOT / "tests" / "data"
+    (tmp / "devices.csv").write_text(DEVICES, "utf-8")
+    for what, f in (("units", data / "units.csv"), ("jurisdiction", data / "map.geojson"),
+                    ("devices", tmp / "devices.csv")):
+        subprocess.run([*cli, "import", what, str(f)], env=env, check=True, capture_output=True)
+    start = datetime.now(UTC) - timedelta(hours=2)
+    evs = events(args.events, start, args.batch)
+    bodies = [json.dumps(evs[i : i + args.batch], ensure_ascii=False).encode()
+              for i in range(0, len(evs), args.batch)]
+
+    port = free_port()
+    log = open(tmp / "server.log", "wb")  # noqa: SIM115
+    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    engine = create_engine(url)
+    from zhifa.sensing.models import Event
+
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(200):
+            try:
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                break
+            except OSError:
+                conn.close()
+                time.sleep(0.1)
+        t0 = time.perf_counter()
+        accepted = 0
+        for n, body in enumerate(bodies):
+            key = f"wim{n % 4}-bench-key-0123456789"  # each batch comes from one device, with its key
+            conn.request("POST", "/api/v1/events", body=body,
+                         headers={"X-Device-Key": key, "Content-Type": "application/json"})
+            r = conn.getresponse()
+            raw_out = r.read()
+            if r.status != 200:
+                raise SystemExit(f"HTTP {r.status}: {raw_out[:300]!r}; server log: {tmp / 'server.log'}")
+            out = json.loads(raw_out)
+            if r.status != 200:
+                raise SystemExit(f"HTTP {r.status}: {out}; server log: {tmp / 'server.log'}")
+            accepted += out["accepted"]
+        t_ack = time.perf_counter() - t0
+        while True:
+            with engine.connect() as c:
+                pending = c.execute(select(func.count()).select_from(Event).where(Event.status == "pending")).scalar_one()
+            if not pending:
+                break
+            time.sleep(0.05)
+        t_all = time.perf_counter() - t0
+        with engine.connect() as c:
+            leads = c.execute(select(func.count()).select_from(__import__("zhifa.monitoring.models",
+                                                                          fromlist=["Lead"]).Lead)).scalar_one()
+    finally:
+        server.terminate()
+        server.wait(20)
+
+    # The raw limit: bare DB-API executemany of the same rows (JSON already serialised, times as
+    # text) into the same table of the same store, in batches of the same size, one commit each.
+    import sqlite3
+
+    rows = [("WIM0", f"raw-{e['id']}", "wim", start.isoformat(), start.isoformat(), e["plate"], "yellow",
+             json.dumps({k: e[k] for k in ("axles", "gross_kg", "speed_kmh")}), "done", 0, 0) for e in evs]
+    sql = ("INSERT INTO sensing_event (device_code, event_id, type, event_time, received_at, plate, plate_color,"
+           " payload, status, attempts, raised_lead) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+    engine.dispose()
+    if url.startswith("sqlite"):
+        raw = sqlite3.connect(url.removeprefix("sqlite:///"))
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=NORMAL")
+        t = time.perf_counter()
+        for i in range(0, len(rows), args.batch):
+            raw.executemany(sql, rows[i : i + args.batch])
+            raw.commit()
+        t_raw = time.perf_counter() - t
+        raw.close()
+    else:
+        import psycopg
+
+        pg = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+        t = time.perf_counter()
+        with pg.cursor() as cur:
+            for i in range(0, len(rows), args.batch):
+                with cur.copy("COPY sensing_event (device_code, event_id, type, event_time, received_at, plate,"
+                              " plate_color, payload, status, attempts, raised_lead) FROM STDIN") as cp:
+                    for r in rows[i : i + args.batch]:
+                        cp.write_row((*r[:9], r[9], bool(r[10])))
+                pg.commit()
+        t_raw = time.perf_counter() - t
+        pg.close()
+
+    print(f"machine            {platform.node()} · {platform.machine()} · {os.cpu_count()} cores")
+    print(f"database           {url.split(':')[0]}")
+    print(f"events             {args.events} in batches of {args.batch}; accepted {accepted}; leads {leads}")
+    print(f"acknowledged       {args.events / t_ack:,.0f} events/s ({t_ack:.2f} s)")
+    print(f"end to end         {args.events / t_all:,.0f} events/s ({t_all:.2f} s, until every event processed)")
+    print(f"bare {'executemany' if url.startswith('sqlite') else 'COPY':<13} {args.events / t_raw:,.0f} events/s ({t_raw:.2f} s)")
+    print(f"ratio e2e / bare   {t_raw / t_all:.3f}")
+
+
+if __name__ == "__main__":
+    main()
