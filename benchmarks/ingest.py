@@ -44,10 +44,19 @@ def events(n: int, start: datetime, batch: int) -> list[dict[str, object]]:
     for i in range(n):
         over = i % 20 == 0
         plate = f"苏{letters[i % 24]}{letters[(i // 24) % 24]}{i % 10000:04d}"
-        out.append({"id": f"e{i}", "type": "wim", "device": f"WIM{(i // batch) % 4}",
-                    "time": (start + timedelta(milliseconds=i)).isoformat(), "plate": plate,
-                    "plate_color": "yellow", "axles": 2 + i % 5, "gross_kg": 60000 if over else 12000,
-                    "speed_kmh": 62.5})
+        out.append(
+            {
+                "id": f"e{i}",
+                "type": "wim",
+                "device": f"WIM{(i // batch) % 4}",
+                "time": (start + timedelta(milliseconds=i)).isoformat(),
+                "plate": plate,
+                "plate_color": "yellow",
+                "axles": 2 + i % 5,
+                "gross_kg": 60000 if over else 12000,
+                "speed_kmh": 62.5,
+            }
+        )
     return out
 
 
@@ -64,13 +73,15 @@ def main() -> None:
     cli = [sys.executable, "-m", "zhifa.cli"]
     data = ROOT / "tests" / "data"
     (tmp / "devices.csv").write_text(DEVICES, "utf-8")
-    for what, f in (("units", data / "units.csv"), ("jurisdiction", data / "map.geojson"),
-                    ("devices", tmp / "devices.csv")):
+    for what, f in (
+        ("units", data / "units.csv"),
+        ("jurisdiction", data / "map.geojson"),
+        ("devices", tmp / "devices.csv"),
+    ):
         subprocess.run([*cli, "import", what, str(f)], env=env, check=True, capture_output=True)
     start = datetime.now(UTC) - timedelta(hours=2)
     evs = events(args.events, start, args.batch)
-    bodies = [json.dumps(evs[i : i + args.batch], ensure_ascii=False).encode()
-              for i in range(0, len(evs), args.batch)]
+    bodies = [json.dumps(evs[i : i + args.batch], ensure_ascii=False).encode() for i in range(0, len(evs), args.batch)]
 
     port = free_port()
     log = open(tmp / "server.log", "wb")  # noqa: SIM115
@@ -92,8 +103,9 @@ def main() -> None:
         accepted = 0
         for n, body in enumerate(bodies):
             key = f"wim{n % 4}-bench-key-0123456789"  # each batch comes from one device, with its key
-            conn.request("POST", "/api/v1/events", body=body,
-                         headers={"X-Device-Key": key, "Content-Type": "application/json"})
+            conn.request(
+                "POST", "/api/v1/events", body=body, headers={"X-Device-Key": key, "Content-Type": "application/json"}
+            )
             r = conn.getresponse()
             raw_out = r.read()
             if r.status != 200:
@@ -105,14 +117,17 @@ def main() -> None:
         t_ack = time.perf_counter() - t0
         while True:
             with engine.connect() as c:
-                pending = c.execute(select(func.count()).select_from(Event).where(Event.status == "pending")).scalar_one()
+                pending = c.execute(
+                    select(func.count()).select_from(Event).where(Event.status == "pending")
+                ).scalar_one()
             if not pending:
                 break
             time.sleep(0.05)
         t_all = time.perf_counter() - t0
         with engine.connect() as c:
-            leads = c.execute(select(func.count()).select_from(__import__("zhifa.monitoring.models",
-                                                                          fromlist=["Lead"]).Lead)).scalar_one()
+            leads = c.execute(
+                select(func.count()).select_from(__import__("zhifa.monitoring.models", fromlist=["Lead"]).Lead)
+            ).scalar_one()
     finally:
         server.terminate()
         server.wait(20)
@@ -121,10 +136,26 @@ def main() -> None:
     # text) into the same table of the same store, in batches of the same size, one commit each.
     import sqlite3
 
-    rows = [("WIM0", f"raw-{e['id']}", "wim", start.isoformat(), start.isoformat(), e["plate"], "yellow",
-             json.dumps({k: e[k] for k in ("axles", "gross_kg", "speed_kmh")}), "done", 0, 0) for e in evs]
-    sql = ("INSERT INTO sensing_event (device_code, event_id, type, event_time, received_at, plate, plate_color,"
-           " payload, status, attempts, raised_lead) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+    rows = [
+        (
+            "WIM0",
+            f"raw-{e['id']}",
+            "wim",
+            start.isoformat(),
+            start.isoformat(),
+            e["plate"],
+            "yellow",
+            json.dumps({k: e[k] for k in ("axles", "gross_kg", "speed_kmh")}),
+            "done",
+            0,
+            0,
+        )
+        for e in evs
+    ]
+    sql = (
+        "INSERT INTO sensing_event (device_code, event_id, type, event_time, received_at, plate, plate_color,"
+        " payload, status, attempts, raised_lead) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    )
     engine.dispose()
     if url.startswith("sqlite"):
         raw = sqlite3.connect(url.removeprefix("sqlite:///"))
@@ -143,8 +174,10 @@ def main() -> None:
         t = time.perf_counter()
         with pg.cursor() as cur:
             for i in range(0, len(rows), args.batch):
-                with cur.copy("COPY sensing_event (device_code, event_id, type, event_time, received_at, plate,"
-                              " plate_color, payload, status, attempts, raised_lead) FROM STDIN") as cp:
+                with cur.copy(
+                    "COPY sensing_event (device_code, event_id, type, event_time, received_at, plate,"
+                    " plate_color, payload, status, attempts, raised_lead) FROM STDIN"
+                ) as cp:
                     for r in rows[i : i + args.batch]:
                         cp.write_row((*r[:9], r[9], bool(r[10])))
                 pg.commit()
@@ -156,7 +189,8 @@ def main() -> None:
     print(f"events             {args.events} in batches of {args.batch}; accepted {accepted}; leads {leads}")
     print(f"acknowledged       {args.events / t_ack:,.0f} events/s ({t_ack:.2f} s)")
     print(f"end to end         {args.events / t_all:,.0f} events/s ({t_all:.2f} s, until every event processed)")
-    print(f"bare {'executemany' if url.startswith('sqlite') else 'COPY':<13} {args.events / t_raw:,.0f} events/s ({t_raw:.2f} s)")
+    raw_name = "executemany" if url.startswith("sqlite") else "COPY"
+    print(f"bare {raw_name:<13} {args.events / t_raw:,.0f} events/s ({t_raw:.2f} s)")
     print(f"ratio e2e / bare   {t_raw / t_all:.3f}")
 
 
