@@ -9,14 +9,15 @@ import unicodedata
 # canonical forms need listing: middle dot, bullet, katakana middle dot, hyphenation point,
 # dot operator, hyphen-minus and the Unicode hyphens / dashes.
 SEPARATORS = frozenset("·•・‧⋅-‐‑‒–—")
+_DROP_SEPARATORS = str.maketrans("", "", "".join(SEPARATORS))
 
 
 def fold(text: str) -> str:
     """NFKC-fold (full-width letters/digits to ASCII), drop all whitespace, uppercase ASCII."""
-    folded = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in folded if not ch.isspace()).upper()
+    folded = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    return "".join(folded.split()).upper()
 
 
 def fold_drop_separators(text: str) -> str:
     """:func:`fold`, then also remove the separators in :data:`SEPARATORS`."""
-    return "".join(ch for ch in fold(text) if ch not in SEPARATORS)
+    return fold(text).translate(_DROP_SEPARATORS)

@@ -16,6 +16,7 @@ Out of scope, rejected with a reason: embassy (使) and consulate-prefixed (领)
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -270,6 +271,13 @@ def parse_plate(text: str, color: str | None = None) -> Plate:
 
     Raises :class:`IdentifierError` (field ``plate`` or ``plate_color``).
     """
+    return _parse_plate(text, color)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_plate(text: str, color: str | None) -> Plate:
+    # Pure and on every sensor event's path; the same vehicles pass again and again, so a
+    # bounded memo of answers (never of errors: exceptions are not cached) saves the parsing.
     plate = _parse_number(text)
     if color is None or not color.strip():
         return plate
