@@ -116,7 +116,7 @@ def feature_collection(session: Session, edition_id: int | None = None) -> dict[
     ed = current_edition(session) if edition_id is None else session.get(JurisdictionEdition, edition_id)
     if ed is None:
         return {"type": "FeatureCollection", "features": [], "edition": None}
-    names = dict(session.execute(select(Unit.code, Unit.name)).tuples().all())
+    names = {code: name for code, name in session.execute(select(Unit.code, Unit.name)).all()}
     feats = []
     for f in edition_features(session, ed.id):
         props: dict[str, Any] = {

@@ -24,6 +24,7 @@ def leads(
     until: datetime | None = Query(default=None, description="first event at or before"),
     page: int = Query(default=1, ge=1),
     per_page: int = Query(default=100, ge=1, le=1000),
+    order: str = Query(default="asc", pattern="^(asc|desc)$", description="by id: oldest or newest first"),
 ) -> dict[str, Any]:
     """Leads, filtered by kind, unit, status and time; each with its rule, legal basis and routing."""
     return service.list_leads(
@@ -36,6 +37,7 @@ def leads(
         page=page,
         per_page=per_page,
         with_events=True,
+        newest_first=order == "desc",
     )
 
 

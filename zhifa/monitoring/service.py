@@ -655,6 +655,7 @@ def list_leads(
     page: int = 1,
     per_page: int = 100,
     with_events: bool = False,
+    newest_first: bool = False,
 ) -> dict[str, Any]:
     conds = []
     if kind:
@@ -670,10 +671,11 @@ def list_leads(
     where = and_(*conds) if conds else None
     q = select(Lead) if where is None else select(Lead).where(where)
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    leads = list(session.scalars(q.order_by(Lead.id).offset((page - 1) * per_page).limit(per_page)))
+    order = Lead.id.desc() if newest_first else Lead.id
+    leads = list(session.scalars(q.order_by(order).offset((page - 1) * per_page).limit(per_page)))
     from zhifa.org.models import Unit
 
-    names = dict(session.execute(select(Unit.code, Unit.name)).tuples().all())
+    names = {code: name for code, name in session.execute(select(Unit.code, Unit.name)).all()}
     items = [lead_dict(x, names) for x in leads]
     if with_events and leads:
         rows = session.execute(
@@ -691,25 +693,44 @@ def list_leads(
 
 
 def get_lead(session: Session, lead_id: int) -> dict[str, Any]:
+    """One lead with its events (device, plate/MMSI, images), rule and legal basis."""
     from zhifa.core.errors import NotFound
     from zhifa.org.models import Unit
 
     lead = session.get(Lead, lead_id)
     if lead is None:
         raise NotFound(f"no lead {lead_id}", f"线索 {lead_id} 不存在")
-    names = dict(session.execute(select(Unit.code, Unit.name)).tuples().all())
+    names = {code: name for code, name in session.execute(select(Unit.code, Unit.name)).all()}
     out = lead_dict(lead, names)
     rows = session.execute(
-        select(Event.device_code, Event.event_id, Event.type, Event.event_time, Event.images)
+        select(Event, Device.name)
         .join(LeadEvent, LeadEvent.event_id == Event.id)
+        .join(Device, Device.code == Event.device_code, isouter=True)
         .where(LeadEvent.lead_id == lead_id)
         .order_by(Event.event_time)
     ).all()
     out["events"] = [
-        {"device": d, "id": i, "type": t, "time": tm.isoformat(), "images": im or []} for d, i, t, tm, im in rows
+        {
+            "device": e.device_code,
+            "device_name": dname,
+            "id": e.event_id,
+            "type": e.type,
+            "time": e.event_time.isoformat(),
+            "plate": e.plate,
+            "plate_color": e.plate_color,
+            "mmsi": e.mmsi,
+            "images": e.images or [],
+        }
+        for e, dname in rows
     ]
     info = rules.RULES.get(lead.kind)
-    out["rule"] = {"kind": lead.kind, "title": info.title_zh if info else lead.kind, "version": lead.rule_version}
+    out["rule"] = {
+        "kind": lead.kind,
+        "title": info.title_zh if info else lead.kind,
+        "version": lead.rule_version,
+        "current_version": info.version if info else None,
+        "legal_basis": info.legal_basis if info else None,
+    }
     return out
 
 

@@ -211,13 +211,18 @@ def _route_device(session: Session, d: Device) -> None:
 
 
 def list_devices(session: Session) -> list[dict[str, Any]]:
-    today = utcnow().date()
+    from zhifa.core.clock import today_shanghai
+    from zhifa.org.models import Unit
+
+    today = today_shanghai()  # verification dates are Shanghai calendar dates
+    names = {code: name for code, name in session.execute(select(Unit.code, Unit.name)).all()}
     out = []
     for d in session.scalars(select(Device).order_by(Device.code)):
         ok, problems = evidence_grade(d, today)
         out.append(
             device_snapshot(d)
             | {
+                "unit_name": names.get(d.unit_code or ""),
                 "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
                 "evidence_grade": ok,
                 "evidence_problems": problems,

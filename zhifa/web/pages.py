@@ -11,22 +11,36 @@ one they redirect to ``/login?next=…``. The UI language comes from the ``zhifa
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Request
+import anyio
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from zhifa.core.api import DB, SESSION_COOKIE, CurrentActor
-from zhifa.core.auth import User, resolve_token
+from zhifa.core.api import DB, SESSION_COOKIE, CurrentActor, token_from
+from zhifa.core.auth import User, resolve_actor, resolve_token
 from zhifa.core.config import get_settings
-from zhifa.core.errors import ZhifaError
+from zhifa.core.db import get_engine, session_factory
+from zhifa.core.errors import NotFound, Unauthorized, ZhifaError
 from zhifa.geo.crs import CoordinateError, normalise_crs
+from zhifa.monitoring.models import Lead, LeadEvent
+from zhifa.monitoring.rules import LEAD_STATUSES, RULES
+from zhifa.monitoring.service import lead_dict
+from zhifa.org.models import Unit
+from zhifa.sensing.models import Device, Event
+from zhifa.web import live
 from zhifa.web.i18n import (
     DEFAULT_LANG,
     LANG_COOKIE,
@@ -43,6 +57,7 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------- navigation
@@ -83,9 +98,18 @@ NAV: tuple[NavItem, ...] = (
     NavItem("audit", N_("Audit log"), "/audit"),
 )
 
-#: The "1+5" mechanisms and case handling: filled in by later modules.
-LATER_MODULES: tuple[NavItem, ...] = (
-    NavItem("monitoring", N_("Monitoring & early warning")),
+#: The "1+5" mechanisms and case handling, in the navigation's 指挥业务 group. An item without a
+#: page (``href`` None) is a later module, shown disabled as 建设中.
+COMMAND_MODULES: tuple[NavItem, ...] = (
+    NavItem(
+        "monitoring",
+        N_("Monitoring & early warning"),
+        "/monitoring/devices",
+        (
+            NavItem("monitoring-devices", N_("Devices"), "/monitoring/devices"),
+            NavItem("monitoring-leads", N_("Leads"), "/monitoring/leads"),
+        ),
+    ),
     NavItem("dispatch", N_("Command & dispatch")),
     NavItem("supervision", N_("Enforcement supervision")),
     NavItem("analysis", N_("Analysis & judgement")),
@@ -103,7 +127,38 @@ ROLE_LABELS: dict[str, str] = {
 }
 
 #: Optional APIs written by other modules: the UI says so plainly when one is not installed.
-OPTIONAL_APIS: dict[str, str] = {"entities": "/api/v1/entities", "items": "/api/v1/items"}
+#: ``lead``: a single lead by id; until the monitoring API has one, the lead page reads
+#: ``/web/api/leads/{id}`` (below).
+OPTIONAL_APIS: dict[str, str] = {
+    "entities": "/api/v1/entities",
+    "items": "/api/v1/items",
+    "lead": "/api/v1/leads/{",
+}
+
+#: English titles of the monitoring rules; in Chinese the rule's own ``title_zh`` is shown (the
+#: catalogue's Chinese column repeats it, and a test keeps the two equal).
+RULE_TITLES: dict[str, str] = {
+    "overload": N_("Overloaded vehicle (gross mass)"),
+    "oversize": N_("Oversize vehicle (dimensions)"),
+    "repeat_overload": N_("Goods vehicle overloaded more than 3 times in a year"),
+    "ais_dark": N_("Ship passed without an AIS signal"),
+    "ais_ambiguous": N_("Ship passage with several AIS candidates"),
+    "ais_gap": N_("AIS signal of a ship under way lost"),
+    "ais_mismatch": N_("AIS data differ from the registry"),
+    "certificate_expired": N_("Certificate expired, revoked or suspended"),
+    "illegal_operation": N_("Suspected illegal operation"),
+    "watchlist": N_("Watchlist hit"),
+}
+
+
+def rule_titles(lang: str) -> dict[str, str]:
+    """Rule kind → title in the UI language (a rule without an English title shows its Chinese)."""
+    if lang == "zh":
+        return {kind: info.title_zh for kind, info in RULES.items()}
+    return {
+        kind: translate(RULE_TITLES[kind], lang) if kind in RULE_TITLES else info.title_zh
+        for kind, info in RULES.items()
+    }
 
 
 # --------------------------------------------------------------------------- templates
@@ -190,7 +245,7 @@ def _render(request: Request, template: str, context: dict[str, Any], status: in
         "languages": LANGUAGES,
         "here": quote(here, safe=""),
         "nav": NAV,
-        "later_modules": LATER_MODULES,
+        "command_modules": COMMAND_MODULES,
     } | context
     html = _env().get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status)
@@ -295,7 +350,7 @@ def switch_language(code: str, next: str | None = None) -> RedirectResponse:
 
 @router.get("/", include_in_schema=False)
 def dashboard(request: Request, session: DB) -> Response:
-    return _page(request, session, "dashboard.html", "dashboard", N_("Command screen"))
+    return _page(request, session, "dashboard.html", "dashboard", N_("Command screen"), _monitoring(request))
 
 
 @router.get("/route", include_in_schema=False)
@@ -352,6 +407,42 @@ def audit_page(request: Request, session: DB) -> Response:
     return _page(request, session, "list.html", "audit", N_("Audit log"), {"dataset": "audit"})
 
 
+# --------------------------------------------------------------------------- monitoring (监测预警)
+
+
+def _monitoring(request: Request) -> dict[str, Any]:
+    """What every monitoring page's script needs: the rule titles as ``[kind, title]`` pairs in
+    the rules' order (the boot JSON sorts object keys), and the lead statuses."""
+    return {
+        "kinds": list(rule_titles(lang_of(request)).items()),
+        "rule_versions": {kind: info.version for kind, info in RULES.items()},
+        "statuses": list(LEAD_STATUSES),
+    }
+
+
+@router.get("/monitoring", include_in_schema=False)
+def monitoring_index() -> RedirectResponse:
+    return RedirectResponse("/monitoring/devices", status_code=303)
+
+
+@router.get("/monitoring/devices", include_in_schema=False)
+def devices_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "monitoring_devices.html", "monitoring-devices", N_("Devices"), _monitoring(request))
+
+
+@router.get("/monitoring/leads", include_in_schema=False)
+def leads_page(request: Request, session: DB) -> Response:
+    return _page(request, session, "monitoring_leads.html", "monitoring-leads", N_("Leads"), _monitoring(request))
+
+
+@router.get("/monitoring/leads/{lead_id}", include_in_schema=False)
+def lead_page(lead_id: str, request: Request, session: DB) -> Response:
+    if not lead_id.isdigit() or len(lead_id) > 18:
+        return RedirectResponse("/monitoring/leads", status_code=303)
+    page = _monitoring(request) | {"lead_id": int(lead_id)}
+    return _page(request, session, "monitoring_lead.html", "monitoring-leads", N_("Lead"), page)
+
+
 # --------------------------------------------------------------------------- API for the UI
 
 
@@ -375,3 +466,142 @@ def web_config(request: Request, actor: CurrentActor) -> dict[str, Any]:
         "apis": _installed_apis(request),
         "warnings": warnings,
     }
+
+
+@router.get("/web/api/leads/{lead_id}", include_in_schema=False)
+def web_lead(lead_id: int, session: DB, actor: CurrentActor) -> dict[str, Any]:
+    """One lead for the lead page, as ``GET /api/v1/leads`` gives it (``lead_dict``), plus its rule
+    (title, the version that raised it and the current one, matter, legal basis) and its events in
+    detail (device name, type, time, plate or MMSI, images). Written while the monitoring API had
+    no ``GET /api/v1/leads/{id}``; the page uses that one when it is installed (``apis.lead``), and
+    this answer holds everything that one does. Any logged-in user, as the list."""
+    lead = session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(f"lead {lead_id} not found", f"线索 {lead_id} 不存在")
+    names = {code: name for code, name in session.execute(select(Unit.code, Unit.name))}
+    out = lead_dict(lead, names)
+    info = RULES.get(lead.kind)
+    out["rule"] = {
+        "kind": lead.kind,
+        "title": info.title_zh if info else lead.kind,
+        "version": lead.rule_version,
+        "current_version": info.version if info else None,
+        "matter": info.matter if info else None,
+        "legal_basis": info.legal_basis if info else None,
+        "severity": info.severity if info else None,
+    }
+    rows = session.execute(
+        select(Event, Device.name, Device.kind)
+        .join(LeadEvent, LeadEvent.event_id == Event.id)
+        .outerjoin(Device, Device.code == Event.device_code)
+        .where(LeadEvent.lead_id == lead.id)
+        .order_by(LeadEvent.event_time, Event.id)
+    ).all()
+    out["events"] = [
+        {
+            "device": ev.device_code,
+            "id": ev.event_id,
+            "seq": ev.id,
+            "device_name": device_name,
+            "device_kind": device_kind,
+            "type": ev.type,
+            "time": ev.event_time.isoformat(),
+            "plate": ev.plate,
+            "plate_color": ev.plate_color,
+            "mmsi": ev.mmsi,
+            "images": ev.images or [],
+        }
+        for ev, device_name, device_kind in rows
+    ]
+    return out
+
+
+# --------------------------------------------------------------------------- the live feed (SSE)
+
+#: Seconds between checks that the stream's login is still valid (a logout ends the stream).
+STREAM_REAUTH_S = 30.0
+
+
+def _engine(request: Request) -> Engine:
+    return getattr(request.app.state, "engine", None) or get_engine()
+
+
+def _token_ok(engine: Engine, token: str) -> bool:
+    with session_factory(engine)() as session:
+        try:
+            resolve_actor(session, token)
+            return True
+        except ZhifaError:
+            return False
+        finally:
+            session.rollback()
+
+
+def _sse(messages: list[live.Message], cursor: live.Cursor) -> list[ServerSentEvent]:
+    out = [ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event=name) for name, data in messages]
+    if out:
+        out[-1].id = cursor.token()  # the browser resumes from here (Last-Event-ID)
+    return out
+
+
+#: Streams open in this process (``GET /web/events/status``): a stream whose client has gone
+#: must end, not poll on.
+_open_streams = 0
+
+
+async def _stream(
+    request: Request, engine: Engine, token: str, cursor: live.Cursor, first: list[live.Message]
+) -> AsyncIterator[ServerSentEvent]:
+    global _open_streams
+    _open_streams += 1
+    try:
+        checked = time.monotonic()
+        # The browser reconnects 3 s after a drop, with the last id it received.
+        yield ServerSentEvent(comment="zhifa live", retry=3000)
+        for message in _sse(first, cursor):
+            yield message
+        while not await request.is_disconnected():
+            if time.monotonic() - checked > STREAM_REAUTH_S:
+                if not await anyio.to_thread.run_sync(_token_ok, engine, token):
+                    yield ServerSentEvent(data=json.dumps({"reason": "unauthorized"}), event="end")
+                    return
+                checked = time.monotonic()
+            try:
+                messages = await anyio.to_thread.run_sync(live.poll_in, engine, cursor)
+            except Exception:  # the database is away for a moment: keep the stream, try again
+                log.exception("live feed poll failed")
+                await anyio.sleep(live.POLL_S * 4)
+                continue
+            for message in _sse(messages, cursor):
+                yield message
+            await anyio.sleep(live.POLL_S)
+    finally:
+        _open_streams -= 1
+
+
+@router.get("/web/events/stream", include_in_schema=False)
+def event_stream(
+    request: Request,
+    session: DB,
+    backlog: int = Query(default=live.BACKLOG, ge=0, le=live.BACKLOG_MAX),
+    last_event_id: str | None = Query(default=None, max_length=64),
+) -> Response:
+    """Server-Sent Events for the event ticker (``zhifa.web.live``): new sensor events, whether
+    each raised a lead once processed, and new leads. Resumes after ``Last-Event-ID``. The
+    request's session is used only to check the login and to start; each poll then uses a short
+    session of its own, and the stream ends when the client goes away."""
+    token = token_from(request)
+    if not token:
+        raise Unauthorized("authentication required: log in or send 'Authorization: Bearer <token>'", "请先登录")
+    resolve_actor(session, token)
+    # A reconnecting EventSource sends Last-Event-ID; the page passes it as a parameter when it
+    # has to open a new EventSource itself.
+    resume = request.headers.get("last-event-id") or last_event_id
+    cursor, first = live.start(session, resume, backlog)
+    return EventSourceResponse(_stream(request, _engine(request), token, cursor, first), ping=15)
+
+
+@router.get("/web/events/status", include_in_schema=False)
+def event_stream_status(actor: CurrentActor) -> dict[str, Any]:
+    """How many live streams this server process is serving, and how often they poll."""
+    return {"open_streams": _open_streams, "poll_s": live.POLL_S}
