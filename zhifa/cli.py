@@ -310,8 +310,12 @@ def demo(
     scale: Annotated[float, typer.Option(help="share of the full demo size (1.0 = ~50,000 vehicles)")] = 1.0,
     reset: Annotated[bool, typer.Option(help="rebuild the demo database from scratch")] = False,
     serve_: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server afterwards")] = True,
+    simulate_: Annotated[
+        bool, typer.Option("--simulate/--no-simulate", help="feed the server a live simulated stream (zhifa simulate)")
+    ] = True,
 ) -> None:
-    """Load the Zhenjiang demo (embedded SQLite unless ZHIFA_DATABASE_URL says otherwise) and serve it."""
+    """Load the Zhenjiang demo (embedded SQLite unless ZHIFA_DATABASE_URL says otherwise) and serve it
+    with a live simulated feed from its devices."""
     from zhifa.demo.load import load_demo
 
     summary = load_demo(scale=scale, reset=reset)
@@ -321,7 +325,64 @@ def demo(
     for acc in summary["accounts"]:
         typer.echo(f"  {acc['username']:<12} {acc['password']:<18} {acc['display_name']} ({', '.join(acc['roles'])})")
     if serve_:
+        if simulate_:
+            from zhifa.core.config import get_settings
+            from zhifa.demo.simulate import start_in_background
+
+            devices = get_settings().var_dir / "demo-data" / "devices.csv"
+            if devices.exists():
+                # The server is this process: the thread waits until it answers, then feeds it.
+                local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+                url = f"http://{'[' + local + ']' if ':' in local else local}:{port}"
+                start_in_background(url, devices)
+                typer.echo(f"\nLive simulated feed: the demo's devices post to {url} once it is up")
+                typer.echo("  (WIM, plate cameras, AIS, ship passages; counts every 10 s; --no-simulate turns it off)")
+            else:
+                typer.echo(f"\nno simulated feed: {devices} is missing (zhifa demo --reset writes it)", err=True)
         serve(host=host, port=port, workers=1)
+
+
+@app.command("simulate")
+def simulate(
+    url: Annotated[str, typer.Option(help="the server's base URL")] = "http://127.0.0.1:8000",
+    rate: Annotated[
+        float, typer.Option(help="mean road events per second over a day (WIM records and plate captures)")
+    ] = 1.0,
+    overload_share: Annotated[float, typer.Option(help="share of the weighed trucks that are overloaded")] = 0.05,
+    dark_share: Annotated[float, typer.Option(help="share of the ship passages by vessels without AIS")] = 0.1,
+    duration: Annotated[float | None, typer.Option(help="stop after this many seconds (default: until Ctrl-C)")] = None,
+    seed: Annotated[int | None, typer.Option(help="random seed of the feed (default: the demo's)")] = None,
+    speedup: Annotated[
+        float, typer.Option(help="simulated seconds per second: replays the recent past faster, then runs live")
+    ] = 1.0,
+    devices: Annotated[
+        Path | None, typer.Option(help="devices CSV with api_key (default: $ZHIFA_VAR_DIR/demo-data/devices.csv)")
+    ] = None,
+) -> None:
+    """Feed a server the demo's live streams through the public API (POST /api/v1/events with each
+    device's key): WIM traffic by time of day with overloaded trucks, plate captures with unlicensed
+    cars circling 镇江站, AIS tracks along the Yangtze, ship passages (some dark). Prints counts
+    every 10 s to stderr; retries while the server is down."""
+    from zhifa.core.config import get_settings
+    from zhifa.demo.generate import DEFAULT_SEED
+    from zhifa.demo.simulate import Simulator
+
+    path = devices or get_settings().var_dir / "demo-data" / "devices.csv"
+    if not path.exists():
+        _fail(f"no devices file {path}: run `zhifa demo` first (it writes the demo's devices with their keys)")
+    try:
+        seed = DEFAULT_SEED if seed is None else seed
+        sim = Simulator(url, path, seed, rate, overload_share, dark_share, speedup)
+    except ValueError as exc:
+        _fail(str(exc))
+    if not sim.devices:
+        _fail(f"{path} lists no device with an api_key")
+    try:
+        counts = sim.run(duration=duration)
+    except KeyboardInterrupt:
+        sim.stop()
+        counts = sim.counts
+    _echo_json(counts.as_dict())
 
 
 def main() -> None:

@@ -37,6 +37,8 @@ CSV_COLUMNS = {
     "sites": ["code", "name", "site_type", "lon", "lat", "address"],
     "permits": ["permit_no", "plate", "plate_color", "route", "valid_from", "valid_to"],
     "party_branches": ["code", "name", "squadron"],
+    "devices": ["code", "kind", "name", "lon", "lat", "accuracy_pct", "crossing_line", "crs", "heartbeat_s", "api_key",
+                "legal_review_date", "publicly_listed", "verified_until"],
 }
 UNIT_KINDS = {"detachment", "department", "command_center", "strip_brigade", "block_brigade", "squadron",
               "external_authority"}
@@ -366,6 +368,70 @@ def test_permits_name_existing_heavy_vehicles(files: dict[str, Path]) -> None:
         assert re.fullmatch(r"[GS]\d{3} K\d+—K\d+(；[GS]\d{3} K\d+—K\d+)?", p["route"])
 
 
+# --- devices --------------------------------------------------------------------------------------
+
+
+def test_devices(files: dict[str, Path], tmp_path: Path) -> None:
+    rows = read_csv(files["devices"])
+    assert Counter(r["kind"] for r in rows) == {"wim": 12, "camera": 20, "ais_receiver": 4, "checkpoint": 3}
+    assert len({r["code"] for r in rows}) == len(rows)
+    keys = [r["api_key"] for r in rows]
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"demo-[a-z0-9-]+-[0-9a-f]{16}", k) and len(k) >= 16 for k in keys)
+    # The keys are a function of the seed: the same for any scale, others for another seed.
+    assert read_csv(generate(tmp_path / "big", scale=0.1)["devices"]) == rows
+    other = read_csv(generate(tmp_path / "other", seed=7, scale=SMALL)["devices"])
+    assert [r["code"] for r in other] == [r["code"] for r in rows]
+    assert not {r["api_key"] for r in other} & set(keys)
+
+    sections = [(f.route, f.from_km, f.to_km, geography.to_utm(f.geometry)) for f in geography.road_sections()]
+    channel = geography.yangtze_channel()
+    channel_utm = geography.to_utm(channel)
+    hubs = {(r["name"], float(r["lon"]), float(r["lat"])) for r in read_csv(files["sites"])
+            if r["site_type"] in ("railway_station", "bus_station")}
+    at_zhenjiang_station = 0
+    for r in rows:
+        point = Point(float(r["lon"]), float(r["lat"]))
+        if r["kind"] == "wim":  # on its road, at its stake
+            stake = re.match(r"^([GS]\d{3}) K(\d+)\+\d{3} ", r["name"])
+            assert stake, r["name"]
+            route, km = stake.groups()
+            on = [s for s in sections if s[0] == route and s[1] <= int(km) < s[2]]
+            assert on and on[0][3].distance(geography.to_utm(point)) < 1.0, r["code"]
+            assert r["accuracy_pct"] in ("", "3", "5")
+        if r["kind"] == "camera":
+            near = [name for name, lon, lat in hubs
+                    if geography.to_utm(point).distance(geography.to_utm(Point(lon, lat))) <= 300]
+            at_zhenjiang_station += "镇江站" in near
+            assert geography.block_at(point.x, point.y) and not channel.contains(point)
+        if r["kind"] in ("ais_receiver", "checkpoint"):  # routed to the water brigade: within 300 m
+            assert channel_utm.distance(geography.to_utm(point)) <= 300, r["code"]
+        if r["kind"] == "checkpoint":
+            line = shape({"type": "LineString", "coordinates": [
+                [float(v) for v in xy.split()] for xy in r["crossing_line"].removeprefix("LINESTRING (")[:-1].split(",")
+            ]})
+            (x0, y0), (x1, y1) = line.coords
+            assert x0 == x1 and y0 < y1  # north–south
+            assert not channel.contains(Point(x0, y0)) and not channel.contains(Point(x1, y1))
+            assert geography.to_utm(line.intersection(channel)).length > 1400  # across the 1.5 km channel
+        else:
+            assert r["crossing_line"] == ""
+    assert at_zhenjiang_station >= 3
+    hub_cameras = sum(1 for r in rows if r["kind"] == "camera" and any(
+        geography.to_utm(Point(float(r["lon"]), float(r["lat"]))).distance(geography.to_utm(Point(lon, lat))) <= 300
+        for _, lon, lat in hubs))
+    assert hub_cameras == 9
+
+    # Evidence grade: most devices usable, a few not (not reviewed, not published, not verified).
+    unusable = {r["code"] for r in rows if not r["legal_review_date"] or r["publicly_listed"] != "true"
+                or (r["kind"] == "wim" and (not r["verified_until"] or r["verified_until"] < "2026-01-01"))}
+    assert 3 <= len(unusable) <= 6
+    assert any(r["kind"] == "wim" and r["verified_until"] and r["verified_until"] < "2026-01-01" for r in rows)
+    assert any(r["kind"] == "wim" and not r["verified_until"] for r in rows)
+    assert any(not r["legal_review_date"] for r in rows)
+    assert any(r["legal_review_date"] and r["publicly_listed"] == "false" for r in rows)
+
+
 # --- the files go through the project's own importers ---------------------------------------------
 
 
@@ -409,6 +475,7 @@ def test_full_scale_counts_and_speed(tmp_path: Path) -> None:
     assert counts["vessels"] == 2000
     assert counts["persons"] == 500
     assert counts["permits"] == 200
+    assert counts["devices"] == 39  # not scaled
     sites = read_csv(files["sites"])
     assert sum(s["site_type"] == "service_point" for s in sites) == 86
     units = read_csv(files["units"])

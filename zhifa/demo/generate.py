@@ -21,10 +21,10 @@ from typing import Any
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from zhifa.demo import catalogue, geography, items, organisation, registry
+from zhifa.demo import catalogue, devices, geography, items, organisation, registry
 from zhifa.demo.organisation import demo_accounts
 
-__all__ = ["DEFAULT_SEED", "demo_accounts", "generate"]
+__all__ = ["DEFAULT_SEED", "demo_accounts", "generate", "write_devices_csv"]
 
 DEFAULT_SEED = 20260101
 
@@ -141,7 +141,13 @@ def generate(out_dir: pathlib.Path, seed: int = DEFAULT_SEED, scale: float = 1.0
         registry.PERMIT_COLUMNS,
         registry.permits(_rng(seed, "permits"), _scaled(PERMITS, scale), vehicle_rows),
     )
+    files["devices"] = write_devices_csv(out_dir / "devices.csv", seed)
     return files
+
+
+def write_devices_csv(path: pathlib.Path, seed: int = DEFAULT_SEED) -> pathlib.Path:
+    """``devices.csv``: not scaled and not random — the devices and their keys depend on the seed only."""
+    return _write_csv(path, devices.DEVICE_COLUMNS, devices.device_rows(seed))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,6 +1,8 @@
 """Load the deterministic Zhenjiang demo into a database: generate the files, import them through
 the same all-or-nothing importers users run, and create the demo logins. Idempotent: a database
-that already holds the demo is left as it is (``reset=True`` rebuilds an SQLite demo)."""
+that already holds the demo is left as it is (``reset=True`` rebuilds an SQLite demo), except that
+a demo loaded before it had devices gets them, and a missing ``devices.csv`` (the keys the
+simulated feed posts with, ``zhifa simulate``) is written again."""
 
 from __future__ import annotations
 
@@ -8,16 +10,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from zhifa.core.audit import SYSTEM
 from zhifa.core.auth import User, create_user
 from zhifa.core.config import get_settings
 from zhifa.core.db import make_engine, session_scope, upgrade
-from zhifa.demo.generate import DEFAULT_SEED, demo_accounts, generate
+from zhifa.demo.generate import DEFAULT_SEED, demo_accounts, generate, write_devices_csv
 from zhifa.imports import run_import
+from zhifa.sensing.models import Device
 
-#: Import order: units before everything that names a unit; the map before routing by site.
+#: Import order: units before everything that names a unit; the map before routing by site; the
+#: devices last (each is routed to its owning unit by the map and the duty catalogue).
 STEPS: tuple[tuple[str, str, str | None], ...] = (
     ("units", "units", None),
     ("officers", "officers", None),
@@ -31,7 +35,20 @@ STEPS: tuple[tuple[str, str, str | None], ...] = (
     ("persons", "entities", "person"),
     ("sites", "entities", "site"),
     ("permits", "entities", "permit"),
+    ("devices", "devices", None),
 )
+
+
+def _ensure_devices(engine: Engine, out_dir: Path, seed: int) -> dict[str, Any]:
+    """A demo loaded before it had devices gets them now; ``devices.csv`` (the simulator's keys)
+    is written when missing. The keys depend on the seed only, so they match the stored hashes."""
+    path = out_dir / "devices.csv"
+    if not path.exists():
+        write_devices_csv(path, seed)
+    with session_scope(engine) as session:
+        if session.scalar(select(func.count()).select_from(Device)):
+            return {}
+        return {"devices": run_import(session, SYSTEM, "devices", path)}
 
 
 def load_demo(
@@ -50,10 +67,11 @@ def load_demo(
     try:
         with session_scope(engine) as session:
             already = session.scalar(select(func.count()).select_from(User).where(User.username == "demo-admin"))
-        if already:
-            return {"counts": {"status": "demo already loaded"}, "accounts": accounts, "database_url": url}
         out_dir = settings.var_dir / "demo-data"
         out_dir.mkdir(parents=True, exist_ok=True)
+        if already:
+            counts = {"status": "demo already loaded"} | _ensure_devices(engine, out_dir, seed)
+            return {"counts": counts, "accounts": accounts, "database_url": url}
         t0 = time.perf_counter()
         files = generate(out_dir, seed=seed, scale=scale)
         counts["generate_s"] = round(time.perf_counter() - t0, 2)
