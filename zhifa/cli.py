@@ -290,11 +290,11 @@ def serve(
     import uvicorn
 
     _migrated()
-    from zhifa.core.db import get_engine
-    from zhifa.monitoring.service import Worker
+    from zhifa.monitoring.service import start_worker_process
 
-    # The embedded mode runs one monitoring worker in the server process.
-    Worker(get_engine()).start()
+    # One monitoring worker beside the server, in a process of its own (not a thread: the rules
+    # would share the server's interpreter lock); it exits when the server goes away.
+    start_worker_process()
     if workers > 1:
         uvicorn.run("zhifa.asgi:app", host=host, port=port, workers=workers, log_level="info")
     else:

@@ -614,6 +614,32 @@ class Worker(threading.Thread):
         self.stopping.set()
 
 
+def _worker_main(parent_pid: int) -> None:
+    """Body of the worker process started by ``zhifa serve``: work until the parent is gone."""
+    import os
+    import signal
+
+    from zhifa.core.db import get_engine
+
+    w = Worker(get_engine())
+    signal.signal(signal.SIGTERM, lambda *_: w.stop())
+    w.start()
+    while w.is_alive():
+        if os.getppid() != parent_pid:  # the server died (even by SIGKILL): stop with it
+            w.stop()
+        w.join(0.5)
+
+
+def start_worker_process() -> Any:
+    import multiprocessing
+    import os
+
+    ctx = multiprocessing.get_context("spawn")
+    proc = ctx.Process(target=_worker_main, args=(os.getpid(),), name="zhifa-worker", daemon=True)
+    proc.start()
+    return proc
+
+
 # --------------------------------------------------------------------------- reading
 
 
