@@ -167,7 +167,8 @@ def ingest(file: Annotated[Path, typer.Argument(help="NDJSON (or a JSON array) o
         _fail(f"no such file: {file}")
     _migrated()
     summary: dict[str, Any] = {"accepted": 0, "duplicate": 0, "rejected": []}
-    lines = file.read_bytes().splitlines(keepends=True)
+    lines = file.read_bytes().split(b"\n")  # "\n" only, as the API counts lines
+    lines = [ln + b"\n" for ln in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if lines and lines[0].lstrip().startswith(b"["):
         chunks = [(0, b"".join(lines))]
     else:

@@ -185,3 +185,11 @@ def test_silent_devices_go_offline_and_come_back(clock: Any, client: Any, sessio
     assert _post(client, [wim(2, time="2026-06-01T10:05:00+08:00")]).status_code == 200
     wim1 = session.scalar(select(Device).where(Device.code == "WIM1"))
     assert wim1 is not None and wim1.status == "active"
+
+
+def test_ndjson_lines_end_only_at_newlines(client: Any, session: Session, devices: Any, clock: Any) -> None:
+    # U+2028 is legal unescaped inside a JSON string; it must not split the line.
+    first = json.dumps(wim(1) | {"note": "x\u2028y"}, ensure_ascii=False)
+    body = first + "\r\n" + "{bad\n" + json.dumps(wim(2), ensure_ascii=False)
+    r = _post(client, body).json()
+    assert r["accepted"] == 2 and [x["line"] for x in r["rejected"]] == [2]

@@ -335,10 +335,29 @@ def _versioned(session: Session, version: str) -> str:
     return f"{version}@cfg{n}" if n else version
 
 
-def _lock_subject(session: Session, kind: str, subject: str) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"{kind}|{subject}".encode()).digest()[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+def _transient(exc: BaseException) -> bool:
+    """Deadlock, serialisation failure or lock timeout (PostgreSQL): retry later, not a failure."""
+    if isinstance(exc, SubjectBusy):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return code in ("40P01", "40001", "55P03")
+
+
+class SubjectBusy(Exception):
+    """Another worker holds this subject's lock; the event waits for a later batch."""
+
+
+def _lock_subject(session: Session, kind: str, subject: str, required: bool = False) -> bool:
+    """Serialise leads of one subject across workers (transaction-scoped advisory lock, held to
+    the batch's commit). Never waits: it answers whether the lock is ours, or with ``required``
+    raises SubjectBusy (the caller defers the event)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: one writer at a time already
+    key = int.from_bytes(hashlib.sha256(f"{kind}|{subject}".encode()).digest()[:8], "big", signed=True)
+    got = bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
+    if not got and required:
+        raise SubjectBusy(f"{kind}|{subject}")
+    return got
 
 
 def fold(
@@ -350,7 +369,7 @@ def fold(
     rule_versions: dict[str, str],
     cfg: rules.MonitoringConfig,
 ) -> Lead:
-    _lock_subject(session, f.kind, f.subject)
+    _lock_subject(session, f.kind, f.subject, required=True)
     candidates = session.scalars(
         select(Lead)
         .where(
@@ -520,6 +539,7 @@ def process_pending(
         HUB_DEVICES[id(session)] = hub_devices(session, devices, cfg)
         CACHE[id(session)] = BatchCache(session, events)
         quiet: list[int] = []
+        busy: set[tuple[str, str]] = set()
         for ev in events:
             found: list[Finding] | None = None
             if ev.type in ("wim", "plate_capture"):
@@ -536,6 +556,16 @@ def process_pending(
                 if not found:
                     quiet.append(ev.id)
                     continue
+            if found:
+                # Claim every subject this event will touch before writing. Workers never wait
+                # for each other's subjects (no deadlock): a subject another worker holds defers
+                # the event — and every later event of that subject in this batch, to keep order.
+                keys = {(f.kind, f.subject) for f in found} | {
+                    ("repeat_overload", f.subject) for f in found if f.kind == "overload"
+                }
+                if keys & busy or not all(_lock_subject(session, k, sub) for k, sub in sorted(keys)):
+                    busy |= keys
+                    continue
             sp = session.begin_nested()
             try:
                 leads += process_event(session, router, ev, devices, cfg, found)
@@ -543,6 +573,11 @@ def process_pending(
                 done += 1
             except Exception as exc:  # a rule that fails must not stop the others
                 sp.rollback()
+                if _transient(exc):
+                    # A lock conflict with another worker is not the event's fault: leave it
+                    # pending, uncounted, for the next batch.
+                    log.info("event %s deferred: %s", ev.id, type(exc).__name__)
+                    continue
                 ev.attempts += 1
                 ev.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 failed += 1

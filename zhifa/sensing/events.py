@@ -71,7 +71,10 @@ def split_body(body: bytes, content_type: str | None = None) -> list[tuple[int, 
             return [(1, Rejection(1, "expected a JSON array of events"))]
         return list(enumerate(items, start=1))
     out: list[tuple[int, Any]] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a line: str.splitlines() would also split on U+2028, U+0085 and others that
+    # JSON allows unescaped inside strings (and then shift every later line number).
+    for n, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
