@@ -41,3 +41,31 @@ def login(client: Any, username: str = "admin", password: str = "correct-horse-b
 
 def map_doc() -> dict[str, Any]:
     return json.loads((DATA / "map.geojson").read_text("utf-8"))
+
+
+def find_ais_captures() -> Path | None:
+    """The real AIS captures of ``shared/data/ais``: ``ZHIFA_SHARED_DIR``, else beside the
+    repository (as CI lays it out), else /work/shared."""
+    import os
+
+    candidates = [Path(os.environ["ZHIFA_SHARED_DIR"])] if os.environ.get("ZHIFA_SHARED_DIR") else []
+    candidates += [Path(__file__).resolve().parents[2] / "shared", Path("/work/shared")]
+    for base in candidates:
+        if (base / "data" / "ais").is_dir():
+            return base / "data" / "ais"
+    return None
+
+
+def ais_captures() -> Path:
+    """:func:`find_ais_captures`, or a failure under CI and a skip elsewhere."""
+    import os
+
+    import pytest
+
+    found = find_ais_captures()
+    if found is not None:
+        return found
+    if os.environ.get("CI") == "true":
+        pytest.fail("shared/data/ais not found beside the repository (set ZHIFA_SHARED_DIR)")
+    pytest.skip("shared/data/ais (real AIS captures) not found beside the repository")
+    raise AssertionError  # unreachable

@@ -209,6 +209,33 @@ def ais_listen(
         asyncio.run(listener.serve(host, port))
 
 
+@app.command("archive")
+def archive() -> None:
+    """Move raw events older than ZHIFA_ARCHIVE_HOT_DAYS to the Parquet archive (events held by
+    leads stay in the database); prints a JSON summary."""
+    from zhifa.core.config import get_settings
+    from zhifa.core.db import session_scope
+    from zhifa.sensing.archive import archive_events
+
+    _migrated()
+    with session_scope() as session:
+        result = archive_events(session, SYSTEM, older_than_days=get_settings().archive_hot_days)
+    _echo_json(result)
+
+
+@app.command("retention")
+def retention() -> None:
+    """Drop raw captures that raised no lead once older than ZHIFA_RETENTION_DAYS."""
+    from zhifa.core.config import get_settings
+    from zhifa.core.db import session_scope
+    from zhifa.sensing.archive import apply_retention
+
+    _migrated()
+    with session_scope() as session:
+        result = apply_retention(session, SYSTEM, keep_days=get_settings().retention_days)
+    _echo_json(result)
+
+
 @app.command("leads")
 def leads(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,

@@ -13,12 +13,11 @@ from typing import Any
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from tests.helpers import DATA, load_small_map
+from tests.helpers import DATA, ais_captures, load_small_map
 from zhifa.core.audit import SYSTEM
 from zhifa.imports import run_import
 from zhifa.sensing.models import Event
 
-AIS_DATA = Path(__file__).parents[3] / "shared" / "data" / "ais"
 DEVICE = (
     "code,kind,name,lon,lat,accuracy_pct,crossing_line,api_key\n"
     "AIS1,ais_receiver,基站,119.4,32.23,,,ais1-key-0123456789\n"
@@ -28,7 +27,7 @@ DEVICE = (
 def test_http_nmea_counts_junk_and_stores_the_rest(client: Any, session: Session) -> None:
     load_small_map(session)
     run_import(session, SYSTEM, "devices", Path("d.csv"), DEVICE.encode())
-    body = (AIS_DATA / "mixed.txt").read_bytes()
+    body = (ais_captures() / "mixed.txt").read_bytes()
     r = client.post("/api/v1/ais/nmea", content=body, headers={"X-Device-Key": "ais1-key-0123456789"})
     assert r.status_code == 200, r.text
     out = r.json()
@@ -68,7 +67,7 @@ def test_tcp_listener_survives_a_real_capture(fresh_db_url: str, tmp_path: Path)
                 break
             except OSError:
                 time.sleep(0.1)
-        sample = (AIS_DATA / "nmea_data_sample.txt").read_bytes()
+        sample = (ais_captures() / "nmea_data_sample.txt").read_bytes()
         with socket.create_connection(("127.0.0.1", port)) as conn:
             conn.sendall(sample)
             conn.sendall(b"\x00\xff garbage line\n" + b"X" * 10000 + b"\n")

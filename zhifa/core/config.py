@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     road_snap_m: float = 50.0
     waterway_line_snap_m: float = 300.0
     waterway_polygon_snap_m: float = 300.0
+    #: Raw events older than this many days move from the database to the Parquet archive.
+    archive_hot_days: int = 30
+    #: Raw captures that raised no lead are dropped after this many days (个人信息保护法 第十九条:
+    #: kept no longer than the purpose needs); leads and their evidence are kept.
+    retention_days: int = 365
     #: Map tiles for the web map: empty = offline GeoJSON base only.
     tile_url: str = ""
     #: CRS of the tiles: ``wgs84`` (e.g. Tianditu) or ``gcj02`` (AMap, Tencent).

@@ -81,6 +81,24 @@ def get_evidence(sha256: str, session: DB, actor: CurrentActor) -> Response:
     return Response(blob, media_type=content_type, headers={"Cache-Control": "private, max-age=31536000, immutable"})
 
 
+@router.get("/history")
+def history(
+    session: DB,
+    actor: CurrentActor,
+    plate: str | None = None,
+    plate_color: str | None = None,
+    mmsi: str | None = None,
+    days: int = 90,
+) -> list[dict[str, Any]]:
+    """A vehicle's (plate) or vessel's (MMSI) events over the last ``days``, from the database
+    and the Parquet archive together; the read is audited."""
+    from zhifa.sensing.archive import history as read_history
+
+    if not 1 <= days <= 3660:
+        raise BadRequest("days must be between 1 and 3660", "天数应在 1 到 3660 之间")
+    return read_history(session, actor, plate=plate, plate_color=plate_color, mmsi=mmsi, days=days)
+
+
 @router.get("/devices")
 def devices(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
     return service.list_devices(session)
