@@ -78,6 +78,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get("sqlite_readonly"):
+        conn.exec_driver_sql("BEGIN")  # a pure read never upgrades, so it need not take the lock
+        return
     # IMMEDIATE: take the write lock when the transaction starts. With a deferred BEGIN, a unit of
     # work that reads and then writes fails at once ("database is locked", SQLITE_BUSY_SNAPSHOT)
     # whenever another connection committed in between — the busy timeout does not help there.

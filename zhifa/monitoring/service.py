@@ -638,12 +638,22 @@ class Worker(threading.Thread):
                 except Exception:
                     log.exception("device heartbeat scan failed")
             try:
-                r = process_pending(self.engine)
+                r = process_pending(self.engine) if self._anything_pending() else {"events": 0}
             except Exception:
                 log.exception("worker batch failed")
                 r = {"events": 0}
             if not r["events"]:
                 self.stopping.wait(self.idle_s)
+
+    def _anything_pending(self) -> bool:
+        """A cheap read (no write lock on SQLite) before claiming, so an idle worker does not
+        hold up the API every time it looks."""
+        with self.engine.connect().execution_options(sqlite_readonly=True) as c:
+            row = c.execute(
+                select(Event.id).where(Event.status == "pending", Event.attempts < MAX_ATTEMPTS).limit(1)
+            ).first()
+            c.rollback()
+        return row is not None
 
     def stop(self) -> None:
         self.stopping.set()
