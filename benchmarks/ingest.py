@@ -16,26 +16,18 @@ import http.client
 import json
 import os
 import platform
-import socket
 import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from _setup import CLI, free_port, prepared_database
 from sqlalchemy import create_engine, func, select
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVICES = "code,kind,name,lon,lat,accuracy_pct,crossing_line,api_key\n" + "".join(
     f"WIM{i},wim,称重点{i},119.35,32.2002,,,wim{i}-bench-key-0123456789\n" for i in range(4)
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def events(n: int, start: datetime, batch: int) -> list[dict[str, object]]:
@@ -67,18 +59,8 @@ def main() -> None:
     ap.add_argument("--database-url", default=None)
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="zhifa-ingest-"))
-    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    env = os.environ | {"ZHIFA_DATABASE_URL": url, "ZHIFA_VAR_DIR": str(tmp)}
-    cli = [sys.executable, "-m", "zhifa.cli"]
-    data = ROOT / "tests" / "data"
-    (tmp / "devices.csv").write_text(DEVICES, "utf-8")
-    for what, f in (
-        ("units", data / "units.csv"),
-        ("jurisdiction", data / "map.geojson"),
-        ("devices", tmp / "devices.csv"),
-    ):
-        subprocess.run([*cli, "import", what, str(f)], env=env, check=True, capture_output=True)
+    tmp, url, env = prepared_database("zhifa-ingest-", DEVICES, args.database_url)
+    cli = CLI
     start = datetime.now(UTC) - timedelta(hours=2)
     evs = events(args.events, start, args.batch)
     bodies = [json.dumps(evs[i : i + args.batch], ensure_ascii=False).encode() for i in range(0, len(evs), args.batch)]

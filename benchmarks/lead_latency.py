@@ -19,14 +19,12 @@ import http.client
 import json
 import os
 import platform
-import socket
 import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _setup import CLI, free_port, prepared_database
 from sqlalchemy import create_engine, func, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,12 +32,6 @@ DEVICES = (
     "code,kind,name,lon,lat,accuracy_pct,crossing_line,api_key\n"
     "WIM0,wim,称重点,119.35,32.2002,,,wim0-latency-key-0123456789\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_kb(pid: int) -> tuple[int, int]:
@@ -75,18 +67,8 @@ def main() -> None:
     ap.add_argument("--database-url", default=None)
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="zhifa-latency-"))
-    url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
-    env = os.environ | {"ZHIFA_DATABASE_URL": url, "ZHIFA_VAR_DIR": str(tmp)}
-    cli = [sys.executable, "-m", "zhifa.cli"]
-    data = ROOT / "tests" / "data"
-    (tmp / "devices.csv").write_text(DEVICES, "utf-8")
-    for what, f in (
-        ("units", data / "units.csv"),
-        ("jurisdiction", data / "map.geojson"),
-        ("devices", tmp / "devices.csv"),
-    ):
-        subprocess.run([*cli, "import", what, str(f)], env=env, check=True, capture_output=True)
+    tmp, url, env = prepared_database("zhifa-latency-", DEVICES, args.database_url)
+    cli = CLI
     port = free_port()
     log = open(tmp / "server.log", "wb")  # noqa: SIM115
     server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)

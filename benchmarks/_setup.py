@@ -1,0 +1,37 @@
+"""Shared set-up for the server benchmarks: a free port and a fresh database holding the test
+map and the given devices, loaded through the CLI as a user would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "zhifa.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepared_database(prefix: str, devices_csv: str, database_url: str | None) -> tuple[Path, str, dict[str, str]]:
+    """A temp folder, the database URL (SQLite in it unless given) and the environment for
+    ``zhifa`` subprocesses, with units, the test map and the devices imported."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    url = database_url or f"sqlite:///{tmp / 'bench.db'}"
+    env = os.environ | {"ZHIFA_DATABASE_URL": url, "ZHIFA_VAR_DIR": str(tmp)}
+    data = ROOT / "tests" / "data"
+    (tmp / "devices.csv").write_text(devices_csv, "utf-8")
+    for what, f in (
+        ("units", data / "units.csv"),
+        ("jurisdiction", data / "map.geojson"),
+        ("devices", tmp / "devices.csv"),
+    ):
+        subprocess.run([*CLI, "import", what, str(f)], env=env, check=True, capture_output=True)
+    return tmp, url, env
