@@ -1,0 +1,1 @@
+"""Command and dispatch: triage, tasks, SLA ladders, response plans, off-site enforcement."""

@@ -1,0 +1,1 @@
+"""Legal time and penalty arithmetic: deadlines in working days, surcharges, discretion quotes."""
