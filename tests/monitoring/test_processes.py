@@ -238,6 +238,7 @@ def test_killed_worker_loses_and_doubles_nothing(zhifa_procs: Zhifa, db: Engine)
         assert p.poll() is None
         killed_pids.add(p.pid)
         p.kill()
+        p.wait(10)  # dead before anyone looks: keep_alive must see it gone to restart it
         killed.append((which, p.pid, time.monotonic()))
 
     def keep_alive() -> None:
@@ -255,6 +256,8 @@ def test_killed_worker_loses_and_doubles_nothing(zhifa_procs: Zhifa, db: Engine)
     headers = {"X-Device-Key": WIM_KEY, "Content-Type": "application/x-ndjson"}
     for i, batch in enumerate(batches):
         if i in victim:
+            for t in timers:
+                t.join()  # the previous kill has happened (posting can outrun a timer), then restart
             keep_alive()
             t = threading.Timer(jitter[i], kill, args=(victim[i], procs[victim[i]]))
             timers.append(t)

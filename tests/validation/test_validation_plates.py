@@ -159,12 +159,52 @@ def test_plate_identity_includes_colour() -> None:
     assert plate_identity(parse_plate("苏ｌ·１２３４５", "蓝色")) == plate_identity(blue)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), [("无牌", True), (" 未识别 ", True), ("苏L12345", False), ("", False)]
-)
+@pytest.mark.parametrize(("text", "expected"), [("无牌", True), (" 未识别 ", True), ("苏L12345", False), ("", False)])
 def test_is_no_plate_marker(text: str, expected: bool) -> None:
     assert is_no_plate_marker(text) is expected
 
 
 def test_no_plate_markers_constant() -> None:
     assert frozenset({"无牌", "未识别"}) == NO_PLATE_MARKERS
+
+
+def test_fast_path_for_canonical_plates_answers_as_the_full_parser() -> None:
+    """``_parse_plate`` answers canonical ordinary plates without folding; on a spread of random
+    near-canonical inputs it must agree with the full path (same plate, or the same refusal)."""
+    import random
+    from dataclasses import replace
+
+    from zhifa.validation import plates
+
+    def full(text: str, color: str | None) -> object:
+        try:
+            plate = plates._parse_number(text)
+            if color is None:
+                return plate
+            c = plates.parse_plate_color(color)
+            plates._check_color(plate, c)
+            return replace(plate, color=c)
+        except IdentifierError as exc:
+            return ("error", exc.field, exc.reason)
+
+    def fast(text: str, color: str | None) -> object:
+        try:
+            return plates._parse_plate.__wrapped__(text, color)  # type: ignore[attr-defined]
+        except IdentifierError as exc:
+            return ("error", exc.field, exc.reason)
+
+    rng = random.Random(7)
+    heads = "苏京沪粤使领WX"
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789挂学警"
+    colors = [None, "blue", "yellow", "black", "white", "green", "yellow_green", "Blue", "蓝"]
+    fast_answers = 0
+    for _ in range(20_000):
+        text = (
+            rng.choice(heads)
+            + rng.choice("LAIOW1")
+            + "".join(rng.choice(chars) for _ in range(rng.choice((4, 5, 5, 5, 6))))
+        )
+        color = rng.choice(colors)
+        assert fast(text, color) == full(text, color), (text, color)
+        fast_answers += bool(plates._CANONICAL_ORDINARY.fullmatch(text))
+    assert fast_answers > 1000  # the fast path was really exercised

@@ -27,6 +27,7 @@ from zhifa.core.db import session_factory
 from zhifa.jurisdiction import service as jurisdiction
 from zhifa.jurisdiction.router import Router, RoutingError
 from zhifa.monitoring import rules
+from zhifa.monitoring.bulk import EventRow
 from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.registry.models import OversizePermit, Vehicle
 from zhifa.sensing.models import Device, Event
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 #: and visible (GET /api/v1/events/stuck) for a person to look at.
 MAX_ATTEMPTS = 5
 OPEN_STATUSES = ("new", "confirmed", "dispatched")
+
+#: An event as the vehicle rules read it: a claimed row, or the ORM object.
+AnyEvent = Event | EventRow
 
 
 def _jsonable(value: Any) -> Any:
@@ -73,7 +77,7 @@ class Finding:
         self.lon, self.lat, self.permitted = lon, lat, permitted
 
 
-def vehicle_subject(plate: str | None, color: str | None, ev: Event) -> str:
+def vehicle_subject(plate: str | None, color: str | None, ev: AnyEvent) -> str:
     if plate is None:
         return f"{ev.payload.get('unidentified', '未识别')}@{ev.device_code}"
     return f"{plate}/{color}" if color else plate
@@ -82,7 +86,7 @@ def vehicle_subject(plate: str | None, color: str | None, ev: Event) -> str:
 # --------------------------------------------------------------------------- rules per event
 
 
-def findings_for(session: Session, ev: Event, device: Device, cfg: rules.MonitoringConfig) -> list[Finding]:
+def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.MonitoringConfig) -> list[Finding]:
     out: list[Finding] = []
     p = ev.payload
     subject = vehicle_subject(ev.plate, ev.plate_color, ev)
@@ -166,7 +170,7 @@ def findings_for(session: Session, ev: Event, device: Device, cfg: rules.Monitor
 class BatchCache:
     """Registry rows a batch needs, fetched with a few set queries instead of several per event."""
 
-    def __init__(self, session: Session, events: list[Event]) -> None:
+    def __init__(self, session: Session, events: list[EventRow]) -> None:
         from zhifa.monitoring.models import WatchEntry
 
         plates = sorted({e.plate for e in events if e.plate})
@@ -223,7 +227,7 @@ def hub_devices(session: Session, devices: dict[str, Device], cfg: rules.Monitor
     return out
 
 
-def _hub_captures(session: Session, ev: Event, hubs: set[str], cfg: rules.MonitoringConfig) -> list[datetime]:
+def _hub_captures(session: Session, ev: AnyEvent, hubs: set[str], cfg: rules.MonitoringConfig) -> list[datetime]:
     q = select(Event.event_time).where(
         Event.plate == ev.plate,
         Event.type == "plate_capture",
@@ -236,7 +240,7 @@ def _hub_captures(session: Session, ev: Event, hubs: set[str], cfg: rules.Monito
     return sorted(session.scalars(q))
 
 
-def _watchlist(session: Session, ev: Event, subject: str) -> list[Finding]:
+def _watchlist(session: Session, ev: AnyEvent, subject: str) -> list[Finding]:
     from sqlalchemy import or_
 
     from zhifa.monitoring.models import WatchEntry
@@ -295,7 +299,7 @@ def _vehicle(session: Session, plate: str, color: str | None) -> Vehicle | None:
     return found[0] if len(found) == 1 else None
 
 
-def _valid_permit(session: Session, ev: Event, day: date) -> str | None:
+def _valid_permit(session: Session, ev: AnyEvent, day: date) -> str | None:
     """An oversize-transport permit (超限运输许可) for this vehicle valid on that date."""
     if ev.plate is None:
         return None
@@ -491,31 +495,90 @@ def _as_vessel_event(ev: Event, mmsi: str) -> Event:
     return probe
 
 
-def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) -> list[Event]:
-    """Pending events in arrival order. Ship passages wait until the AIS stream's watermark has
-    moved past passage + window + lateness (``passage_cutoff``); ``None`` holds them all."""
+VEHICLE_TYPES = ("wim", "plate_capture")
+
+
+def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) -> list[EventRow]:
+    """Pending events in arrival order, as plain rows (locked on PostgreSQL, ``SKIP LOCKED``).
+    Ship passages wait until the AIS stream's watermark has moved past passage + window +
+    lateness (``passage_cutoff``); ``None`` holds them all."""
     from sqlalchemy import or_
 
     passages_ok: Any = Event.type != "ship_passage"
     if passage_cutoff is not None:
         passages_ok = or_(passages_ok, Event.event_time < passage_cutoff)
+    t = Event.__table__.c
     q = (
-        select(Event)
-        .where(Event.status == "pending", Event.attempts < MAX_ATTEMPTS, passages_ok)
-        .order_by(Event.id)
+        select(
+            t.id,
+            t.device_code,
+            t.event_id,
+            t.type,
+            t.event_time,
+            t.plate,
+            t.plate_color,
+            t.mmsi,
+            t.lon,
+            t.lat,
+            t.payload,
+            t.images,
+        )
+        .where(t.status == "pending", t.attempts < MAX_ATTEMPTS, passages_ok)
+        .order_by(t.id)
         .limit(batch)
     )
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
-    return list(session.scalars(q))
+    return [EventRow(**row._mapping) for row in session.execute(q)]
+
+
+def _record_failure(session: Session, event_id: int, exc: BaseException) -> None:
+    session.execute(
+        update(Event)
+        .where(Event.id == event_id)
+        .values(attempts=Event.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _process_orm(
+    session: Session,
+    router: Router,
+    ev: Event,
+    devices: dict[str, Device],
+    cfg: rules.MonitoringConfig,
+    found: list[Finding] | None,
+) -> tuple[int, int, int]:
+    """One event on the per-event path, in its own savepoint: (done, leads, failed)."""
+    sp = session.begin_nested()
+    try:
+        leads = process_event(session, router, ev, devices, cfg, found)
+        sp.commit()
+        return 1, leads, 0
+    except Exception as exc:  # a rule that fails must not stop the others
+        sp.rollback()
+        if _transient(exc):
+            # A lock conflict with another worker is not the event's fault: leave it pending,
+            # uncounted, for the next batch.
+            log.info("event %s deferred: %s", ev.id, type(exc).__name__)
+            return 0, 0, 0
+        ev.attempts += 1
+        ev.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.exception("event %s failed", ev.id)
+        return 0, 0, 1
 
 
 def process_pending(
-    engine: Engine, batch: int = 500, cfg: rules.MonitoringConfig | None = None, final: bool = False
+    engine: Engine, batch: int = 2000, cfg: rules.MonitoringConfig | None = None, final: bool = False
 ) -> dict[str, int]:
     """Process one batch of pending events in one transaction; returns counts. ``final``: the
-    input has ended, so ship passages are decided whatever the watermark."""
-    from zhifa.monitoring import vessels
+    input has ended, so ship passages are decided whatever the watermark.
+
+    Vehicle events (most of the stream) go the batch path: rules per event against a batch
+    cache, then ``bulk.fold_batch`` folds every finding of the batch at once. AIS and ship
+    passages, and any vehicle batch whose bulk fold fails, go the per-event path with a savepoint
+    each."""
+    from zhifa.monitoring import bulk, vessels
     from zhifa.monitoring.admin import current_config
 
     done = failed = leads = 0
@@ -538,25 +601,26 @@ def process_pending(
         devices = {d.code: d for d in session.scalars(select(Device))}
         HUB_DEVICES[id(session)] = hub_devices(session, devices, cfg)
         CACHE[id(session)] = BatchCache(session, events)
+        others = [e.id for e in events if e.type not in VEHICLE_TYPES]
+        orm = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(others)))} if others else {}
         quiet: list[int] = []
+        with_leads: list[tuple[bulk.EventRow, list[Finding]]] = []
         busy: set[tuple[str, str]] = set()
-        for ev in events:
+        for row in events:
             found: list[Finding] | None = None
-            if ev.type in ("wim", "plate_capture"):
+            if row.type in VEHICLE_TYPES:
                 # Most vehicle events raise nothing: find out without a savepoint, and mark those
                 # done together below (same transaction, so still exactly once).
                 try:
-                    found = findings_for(session, ev, devices[ev.device_code], cfg)
+                    found = findings_for(session, row, devices[row.device_code], cfg)
                 except Exception as exc:
-                    ev.attempts += 1
-                    ev.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    _record_failure(session, row.id, exc)
                     failed += 1
-                    log.exception("event %s failed", ev.id)
+                    log.exception("event %s failed", row.id)
                     continue
                 if not found:
-                    quiet.append(ev.id)
+                    quiet.append(row.id)
                     continue
-            if found:
                 # Claim every subject this event will touch before writing. Workers never wait
                 # for each other's subjects (no deadlock): a subject another worker holds defers
                 # the event — and every later event of that subject in this batch, to keep order.
@@ -566,34 +630,41 @@ def process_pending(
                 if keys & busy or not all(_lock_subject(session, k, sub) for k, sub in sorted(keys)):
                     busy |= keys
                     continue
+                with_leads.append((row, found))
+                continue
+            d, n, x = _process_orm(session, router, orm[row.id], devices, cfg, None)
+            done, leads, failed = done + d, leads + n, failed + x
+        if with_leads:
             sp = session.begin_nested()
             try:
-                leads += process_event(session, router, ev, devices, cfg, found)
+                raised, ids = bulk.fold_batch(
+                    session,
+                    router,
+                    with_leads,
+                    devices,
+                    cfg,
+                    lambda kind: _versioned(session, rules.RULES[kind].version),
+                )
+                bulk.mark_done(session, ids, raised_lead=True)
                 sp.commit()
-                done += 1
-            except Exception as exc:  # a rule that fails must not stop the others
+                done, leads = done + len(ids), leads + raised
+            except Exception as exc:
                 sp.rollback()
                 if _transient(exc):
-                    # A lock conflict with another worker is not the event's fault: leave it
-                    # pending, uncounted, for the next batch.
-                    log.info("event %s deferred: %s", ev.id, type(exc).__name__)
-                    continue
-                ev.attempts += 1
-                ev.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                failed += 1
-                log.exception("event %s failed", ev.id)
-        if any(e.type == "ais" for e in events):
+                    log.info("batch of %d events deferred: %s", len(with_leads), type(exc).__name__)
+                else:
+                    # Find the culprit: the same events one by one, each in its own savepoint.
+                    log.warning("bulk fold failed (%s); per event instead", exc)
+                    ids = [r.id for r, _ in with_leads]
+                    rows = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(ids)))}
+                    for row, found in with_leads:
+                        d, n, x = _process_orm(session, router, rows[row.id], devices, cfg, found)
+                        done, leads, failed = done + d, leads + n, failed + x
+        if others and any(e.type == "ais" for e in events):
             mark = vessels.ais_watermark(session)
             if mark is not None:
                 leads += vessels.gap_scan(session, router, mark, cfg)
-        now = utcnow()
-        for i in range(0, len(quiet), 500):
-            session.execute(
-                update(Event)
-                .where(Event.id.in_(quiet[i : i + 500]))
-                .values(status="done", processed_at=now, raised_lead=False, last_error=None),
-                execution_options={"synchronize_session": False},
-            )
+        bulk.mark_done(session, quiet, raised_lead=False)
         done += len(quiet)
         HUB_DEVICES.pop(id(session), None)
         CONFIG_VERSION.pop(id(session), None)
