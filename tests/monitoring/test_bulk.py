@@ -1,0 +1,130 @@
+"""The batch fold (bulk.fold_batch) gives exactly the leads of folding event by event."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.monitoring.test_pipeline import wim, world  # noqa: F401  (the fixture)
+from zhifa.core.audit import SYSTEM
+from zhifa.monitoring import bulk, rules
+from zhifa.monitoring import service as monitoring
+from zhifa.monitoring.models import Lead, LeadEvent
+from zhifa.sensing import service as sensing
+from zhifa.sensing.models import Device, Event
+
+PLATES = ["苏L12345", "苏L54321", "苏L77777", "苏L88888", "苏L60606"]
+
+
+def stream(seed: int, n: int) -> list[dict[str, Any]]:
+    """Overloads and clean passes of five vehicles over 400 days (folds, gaps, repeats, permits,
+    oversize, a watched plate, a revoked certificate), in a shuffled arrival order."""
+    rng = random.Random(seed)
+    start = datetime(2025, 5, 1, 2, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        t = start + timedelta(hours=rng.choice([rng.uniform(0, 9600), rng.uniform(9000, 9600)]))
+        ev = wim(
+            i,
+            rng.choice([12000, 18000, 18901, 25000, 30000, 52000]),
+            t=t.isoformat(),
+            plate=rng.choice(PLATES),
+            device=rng.choice(["WIM1", "WIM2"]),
+            axles=rng.choice([2, 2, 3, 6]),
+        )
+        if rng.random() < 0.15:
+            ev["height_m"] = rng.choice([3.9, 4.1, 4.6])
+        out.append(ev)
+    return out
+
+
+def snapshot(session: Session) -> list[tuple[Any, ...]]:
+    session.flush()
+    links: dict[int, list[str]] = {}
+    for lid, eid in session.execute(
+        select(LeadEvent.lead_id, Event.event_id).join(Event, Event.id == LeadEvent.event_id)
+    ):
+        links.setdefault(lid, []).append(eid)
+    return sorted(
+        (
+            x.kind,
+            x.subject,
+            x.first_event_time,
+            x.last_event_time,
+            x.count,
+            x.status,
+            x.unit_code,
+            x.routing_mode,
+            x.routing_reason,
+            json.dumps(x.details, sort_keys=True, ensure_ascii=False),
+            tuple(x.images),
+            x.usable_as_evidence,
+            x.permitted,
+            x.matter,
+            x.rule_version,
+            tuple(sorted(links.get(x.id, []))),
+        )
+        for x in session.scalars(select(Lead))
+    )
+
+
+def per_event(session: Session) -> None:
+    router = monitoring.jurisdiction.get_router(session)
+    devices = {d.code: d for d in session.scalars(select(Device))}
+    for ev in session.scalars(select(Event).where(Event.status == "pending").order_by(Event.id)):
+        monitoring.process_event(session, router, ev, devices, rules.MonitoringConfig())
+
+
+def batched(session: Session, size: int) -> None:
+    router = monitoring.jurisdiction.get_router(session)
+    devices = {d.code: d for d in session.scalars(select(Device))}
+    cfg = rules.MonitoringConfig()
+    while rows := monitoring.claim(session, size):
+        items, quiet = [], []
+        for row in rows:
+            found = monitoring.findings_for(session, row, devices[row.device_code], cfg)
+            (items.append((row, found)) if found else quiet.append(row.id))  # type: ignore[func-returns-value]
+        raised, ids = bulk.fold_batch(session, router, items, devices, cfg, lambda k: rules.RULES[k].version)
+        assert sorted(ids) == sorted(r.id for r, _ in items) and raised >= len(items)
+        bulk.mark_done(session, ids, raised_lead=True)
+        bulk.mark_done(session, quiet, raised_lead=False)
+        session.expire_all()
+
+
+def test_batch_fold_equals_event_by_event(world: Session) -> None:  # noqa: F811
+    watch = "plate,plate_color,mmsi,reason,matter\n苏L60606,yellow,,未缴罚款,road.overload\n"
+    from pathlib import Path
+
+    from zhifa.imports import run_import
+
+    run_import(world, SYSTEM, "watchlist", Path("watch.csv"), watch.encode())
+    events = stream(11, 240)
+    # An open lead and a dismissed one from before, for the batch to fold into / not count.
+    sensing.ingest(world, json.dumps(events[:20], ensure_ascii=False).encode(), actor=SYSTEM)
+    per_event(world)
+    first = world.scalars(select(Lead).where(Lead.kind == "overload").order_by(Lead.id)).first()
+    assert first is not None
+    first.status = "dismissed"
+    sensing.ingest(world, json.dumps(events[20:], ensure_ascii=False).encode(), actor=SYSTEM)
+    world.flush()
+
+    sp = world.begin_nested()
+    per_event(world)
+    expected = snapshot(world)
+    sp.rollback()
+    world.expire_all()
+    kinds = {k[0] for k in expected}
+    assert {"overload", "oversize", "repeat_overload", "watchlist", "certificate_expired"} <= kinds, kinds
+    assert any(k[4] > 1 for k in expected) and any(k[12] for k in expected)  # folds and permits happen
+
+    for size in (7, 1000):
+        sp = world.begin_nested()
+        batched(world, size)
+        assert snapshot(world) == expected, f"batches of {size}"
+        sp.rollback()
+        world.expire_all()
