@@ -67,7 +67,10 @@ def main() -> None:
 
     port = free_port()
     log = open(tmp / "server.log", "wb")  # noqa: SIM115
-    server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    # BENCH_SERVER_WRAP: a command to run the server under, e.g. a sampling profiler
+    # ("py-spy record --subprocesses -f raw -o server.spy --").
+    wrap = os.environ.get("BENCH_SERVER_WRAP", "").split()
+    server = subprocess.Popen([*wrap, *cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
     engine = create_engine(url)
     from zhifa.sensing.models import Event
 

@@ -317,12 +317,17 @@ def _write(session: Session, state: dict[tuple[str, str], list[_LeadState]], cre
         session.execute(insert(LeadEvent), links)
 
 
-def mark_done(session: Session, ids: list[int], raised_lead: bool) -> None:
+def mark_done(session: Session, ids: list[int], raised_lead: bool) -> int:
+    """Mark pending events done; returns how many were still pending (all of them, unless another
+    worker got there first)."""
     now = utcnow()
+    n = 0
     for chunk in _chunks(ids):
-        session.execute(
+        result = session.execute(
             update(Event)
-            .where(Event.id.in_(chunk))
+            .where(Event.id.in_(chunk), Event.status == "pending")
             .values(status="done", processed_at=now, raised_lead=raised_lead, last_error=None),
             execution_options={"synchronize_session": False},
         )
+        n += result.rowcount  # type: ignore[attr-defined]
+    return n

@@ -571,18 +571,27 @@ def _process_orm(
 def process_pending(
     engine: Engine, batch: int = 2000, cfg: rules.MonitoringConfig | None = None, final: bool = False
 ) -> dict[str, int]:
-    """Process one batch of pending events in one transaction; returns counts. ``final``: the
-    input has ended, so ship passages are decided whatever the watermark.
+    """Process one batch of pending events; returns counts. ``final``: the input has ended, so
+    ship passages are decided whatever the watermark.
 
     Vehicle events (most of the stream) go the batch path: rules per event against a batch
     cache, then ``bulk.fold_batch`` folds every finding of the batch at once. AIS and ship
     passages, and any vehicle batch whose bulk fold fails, go the per-event path with a savepoint
-    each."""
+    each.
+
+    On SQLite the reading and the rules run in a read transaction, and the write lock is taken
+    only for the writes (the API's inserts need not wait for the rules); the writes first mark
+    the batch done on condition that it is still pending, so a second worker cannot make it
+    count twice. On PostgreSQL one transaction holds the claimed rows (``FOR UPDATE SKIP
+    LOCKED``) from the claim to the commit."""
     from zhifa.monitoring import bulk, vessels
     from zhifa.monitoring.admin import current_config
 
     done = failed = leads = 0
     with session_factory(engine)() as session:
+        on_sqlite = session.get_bind().dialect.name == "sqlite"
+        if on_sqlite:
+            session.connection(execution_options={"sqlite_readonly": True})
         stored, cfg_version = current_config(session)
         cfg = cfg or stored
         CONFIG_VERSION[id(session)] = cfg_version
@@ -601,74 +610,94 @@ def process_pending(
         devices = {d.code: d for d in session.scalars(select(Device))}
         HUB_DEVICES[id(session)] = hub_devices(session, devices, cfg)
         CACHE[id(session)] = BatchCache(session, events)
-        others = [e.id for e in events if e.type not in VEHICLE_TYPES]
-        orm = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(others)))} if others else {}
         quiet: list[int] = []
         with_leads: list[tuple[bulk.EventRow, list[Finding]]] = []
-        busy: set[tuple[str, str]] = set()
+        failures: list[tuple[int, BaseException]] = []
+        others: list[bulk.EventRow] = []
         for row in events:
-            found: list[Finding] | None = None
-            if row.type in VEHICLE_TYPES:
-                # Most vehicle events raise nothing: find out without a savepoint, and mark those
-                # done together below (same transaction, so still exactly once).
-                try:
-                    found = findings_for(session, row, devices[row.device_code], cfg)
-                except Exception as exc:
-                    _record_failure(session, row.id, exc)
-                    failed += 1
-                    log.exception("event %s failed", row.id)
-                    continue
-                if not found:
-                    quiet.append(row.id)
-                    continue
-                # Claim every subject this event will touch before writing. Workers never wait
-                # for each other's subjects (no deadlock): a subject another worker holds defers
-                # the event — and every later event of that subject in this batch, to keep order.
-                keys = {(f.kind, f.subject) for f in found} | {
-                    ("repeat_overload", f.subject) for f in found if f.kind == "overload"
-                }
-                if keys & busy or not all(_lock_subject(session, k, sub) for k, sub in sorted(keys)):
-                    busy |= keys
-                    continue
-                with_leads.append((row, found))
+            if row.type not in VEHICLE_TYPES:
+                others.append(row)
                 continue
-            d, n, x = _process_orm(session, router, orm[row.id], devices, cfg, None)
-            done, leads, failed = done + d, leads + n, failed + x
-        if with_leads:
+            # Most vehicle events raise nothing: find out without a savepoint, and mark those
+            # done together below (same transaction, so still exactly once).
+            try:
+                found = findings_for(session, row, devices[row.device_code], cfg)
+            except Exception as exc:
+                failures.append((row.id, exc))
+                log.exception("event %s failed", row.id)
+                continue
+            if found:
+                with_leads.append((row, found))
+            else:
+                quiet.append(row.id)
+        HUB_DEVICES.pop(id(session), None)
+        CACHE.pop(id(session), None)
+        if on_sqlite:
+            session.commit()  # end the read; the writes below take the write lock
+
+        # ---- writes
+        for event_id, err in failures:
+            _record_failure(session, event_id, err)
+        failed += len(failures)
+        if bulk.mark_done(session, quiet, raised_lead=False) != len(quiet):
+            session.rollback()  # another worker took some of this batch meanwhile: leave it to them
+            log.warning("batch taken by another worker meanwhile; skipped")
+            return {"events": 0, "leads": 0, "failed": 0}
+        done += len(quiet)
+        # Claim every subject an event will touch before writing. Workers never wait for each
+        # other's subjects (no deadlock): a subject another worker holds defers the event — and
+        # every later event of that subject in this batch, to keep order.
+        busy: set[tuple[str, str]] = set()
+        ready: list[tuple[bulk.EventRow, list[Finding]]] = []
+        for row, found in with_leads:
+            keys = {(f.kind, f.subject) for f in found} | {
+                ("repeat_overload", f.subject) for f in found if f.kind == "overload"
+            }
+            if keys & busy or not all(_lock_subject(session, k, sub) for k, sub in sorted(keys)):
+                busy |= keys
+                continue
+            ready.append((row, found))
+        if ready:
             sp = session.begin_nested()
             try:
-                raised, ids = bulk.fold_batch(
+                ids = [r.id for r, _ in ready]
+                if bulk.mark_done(session, ids, raised_lead=True) != len(ids):
+                    raise SubjectBusy("batch taken by another worker meanwhile")
+                raised, _ = bulk.fold_batch(
                     session,
                     router,
-                    with_leads,
+                    ready,
                     devices,
                     cfg,
                     lambda kind: _versioned(session, rules.RULES[kind].version),
                 )
-                bulk.mark_done(session, ids, raised_lead=True)
                 sp.commit()
                 done, leads = done + len(ids), leads + raised
             except Exception as exc:
                 sp.rollback()
                 if _transient(exc):
-                    log.info("batch of %d events deferred: %s", len(with_leads), type(exc).__name__)
+                    log.info("batch of %d events deferred: %s", len(ready), exc)
                 else:
                     # Find the culprit: the same events one by one, each in its own savepoint.
                     log.warning("bulk fold failed (%s); per event instead", exc)
-                    ids = [r.id for r, _ in with_leads]
                     rows = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(ids)))}
-                    for row, found in with_leads:
+                    for row, found in ready:
+                        if rows[row.id].status != "pending":
+                            continue
                         d, n, x = _process_orm(session, router, rows[row.id], devices, cfg, found)
                         done, leads, failed = done + d, leads + n, failed + x
-        if others and any(e.type == "ais" for e in events):
-            mark = vessels.ais_watermark(session)
-            if mark is not None:
-                leads += vessels.gap_scan(session, router, mark, cfg)
-        bulk.mark_done(session, quiet, raised_lead=False)
-        done += len(quiet)
-        HUB_DEVICES.pop(id(session), None)
+        if others:
+            orm = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_([r.id for r in others])))}
+            for row in others:
+                if orm[row.id].status != "pending":
+                    continue  # another worker did it meanwhile (SQLite: claimed without a lock)
+                d, n, x = _process_orm(session, router, orm[row.id], devices, cfg, None)
+                done, leads, failed = done + d, leads + n, failed + x
+            if any(r.type == "ais" for r in others):
+                mark = vessels.ais_watermark(session)
+                if mark is not None:
+                    leads += vessels.gap_scan(session, router, mark, cfg)
         CONFIG_VERSION.pop(id(session), None)
-        CACHE.pop(id(session), None)
         session.commit()
     return {"events": done, "leads": leads, "failed": failed}
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from zhifa.core.api import DB, CurrentActor, current_actor
+from zhifa.core.auth import require
 from zhifa.core.errors import BadRequest
 from zhifa.sensing import service
 
@@ -27,12 +28,21 @@ async def post_events(request: Request, session: DB, x_device_key: str | None = 
     ``X-Device-Key``; an administrator's bearer token may post for any device. Answers only after
     the accepted events are durably stored: ``{"accepted", "duplicate", "rejected": [{"line", "reason"}]}``."""
     body = await _body(request)
+    # A short read (key, devices), then parsing with no transaction open — on SQLite the write
+    # lock is taken only to store — then the store, committed before the answer.
+    session.connection(execution_options={"sqlite_readonly": True})
     if x_device_key is not None:
         device = service.device_for_key(session, x_device_key)
-        result = service.ingest(session, body, device=device)
+        device_code: str | None = device.code
+        who = device.code
     else:
         actor = current_actor(request, session)
-        result = service.ingest(session, body, actor=actor)
+        require(actor, "admin")
+        device_code, who = None, actor.username
+    devices = service.device_map(session)
+    session.commit()
+    batch = service.parse_batch(body, devices, device_code)
+    result = service.store_batch(session, batch, device_code=device_code, who=who)
     session.commit()  # durable before the acknowledgement
     return JSONResponse(result)
 

@@ -25,6 +25,15 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
+#: Which device kinds may send each event type.
+SENDERS = {
+    "wim": ("wim",),
+    "plate_capture": ("camera", "wim"),
+    "ship_passage": ("checkpoint",),
+    "ais": ("ais_receiver", "checkpoint"),
+}
+
+
 class EventRejected(ValueError):
     pass
 
@@ -100,17 +109,21 @@ def parse_time(value: Any, now: datetime) -> datetime:
 
 
 def _number(obj: dict[str, Any], key: str, *, required: bool = False, positive: bool = True) -> Decimal | None:
-    if key not in obj or obj[key] is None:
+    v = obj.get(key)
+    if v is None:
         if required:
             raise EventRejected(f"{key}: missing")
         return None
-    v = obj[key]
-    if isinstance(v, bool) or not isinstance(v, int | float | str):
+    t = type(v)
+    if t is int:
+        d = Decimal(v)  # exact; the common case
+    elif t is float or t is str:
+        try:
+            d = Decimal(str(v))  # a float as it was written in the JSON (its shortest repr)
+        except InvalidOperation:
+            raise EventRejected(f"{key}: not a number: {v!r}") from None
+    else:  # bool, list, object …
         raise EventRejected(f"{key}: not a number")
-    try:
-        d = Decimal(str(v))
-    except InvalidOperation:
-        raise EventRejected(f"{key}: not a number: {v!r}") from None
     if not d.is_finite():
         raise EventRejected(f"{key}: not a finite number")
     if positive and d <= 0:
@@ -207,13 +220,7 @@ def parse_event(
     if device not in devices:
         raise EventRejected(f"device: unknown device {device!r}")
     kind, crs, dlon, dlat = devices[device]
-    allowed = {
-        "wim": ("wim",),
-        "plate_capture": ("camera", "wim"),
-        "ship_passage": ("checkpoint",),
-        "ais": ("ais_receiver", "checkpoint"),
-    }[etype]
-    if kind not in allowed:
+    if kind not in SENDERS[etype]:
         raise EventRejected(f"type: a {kind} device cannot send {etype} events")
     t = parse_time(obj.get("time"), now)
     ev = ParsedEvent(line, device, event_id.strip(), etype, t, {})

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from shapely import wkt
 from shapely.errors import ShapelyError
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from zhifa.core import audit
@@ -309,6 +310,86 @@ def read_evidence(session: Session, digest: str) -> tuple[bytes, str]:
 # --------------------------------------------------------------------------- ingestion
 
 
+@dataclass
+class ParsedBatch:
+    """A batch checked line by line: good events (first of each device + id), rejections, and
+    how many lines repeated an earlier line of the same batch."""
+
+    good: list[ParsedEvent]
+    rejected: list[Rejection]
+    in_batch_dupes: int
+    received_at: datetime
+
+
+def device_map(session: Session) -> dict[str, tuple[str, str, float, float]]:
+    """Device code → (kind, crs, lon, lat): what validating an event needs to know of devices."""
+    return {
+        code: (kind, crs, lon, lat)
+        for code, kind, crs, lon, lat in session.execute(
+            select(Device.code, Device.kind, Device.crs, Device.lon, Device.lat)
+        )
+    }
+
+
+def parse_batch(body: bytes, devices: dict[str, tuple[str, str, float, float]], only_device: str | None) -> ParsedBatch:
+    """Validate every line of a batch (no database: the caller holds no lock meanwhile)."""
+    now = utcnow()
+    rejected: list[Rejection] = []
+    good: list[ParsedEvent] = []
+    for line, obj in split_body(body):
+        if isinstance(obj, Rejection):
+            rejected.append(obj)
+            continue
+        try:
+            good.append(parse_event(line, obj, devices, now, only_device))
+        except EventRejected as exc:
+            rejected.append(Rejection(line, str(exc)))
+    # The same (device, id) twice in one batch: the first wins, the rest are duplicates.
+    seen: set[tuple[str, str]] = set()
+    unique: list[ParsedEvent] = []
+    for ev in good:
+        key = (ev.device, ev.event_id)
+        if key not in seen:
+            seen.add(key)
+            unique.append(ev)
+    return ParsedBatch(unique, rejected, len(good) - len(unique), now)
+
+
+def store_batch(session: Session, batch: ParsedBatch, *, device_code: str | None, who: str) -> dict[str, Any]:
+    """Store a parsed batch (duplicates of stored events change nothing); the caller commits
+    before answering. ``device_code``: the device whose key sent it (its heartbeat is noted)."""
+    now = batch.received_at
+    rejected = list(batch.rejected)
+    rows = []
+    for ev in batch.good:
+        hashes = list(ev.image_hashes)
+        missing = [h for h in hashes if session.get(Evidence, h) is None]
+        if missing:
+            rejected.append(
+                Rejection(ev.line, f"images: unknown evidence hash {missing[0]} (POST it to /api/v1/evidence first)")
+            )
+            continue
+        hashes += [store_evidence(session, b, "image/jpeg", who) for b in ev.image_blobs]
+        # In INSERT_COLUMNS order.
+        row = (ev.device, ev.event_id, ev.type, ev.time, now, ev.plate, ev.plate_color, ev.mmsi, ev.lon, ev.lat)
+        rows.append((*row, ev.payload, hashes or None, "pending", 0, False))
+    inserted = _insert_rows(session, rows)
+    if device_code is not None:
+        # The heartbeat: a device that sends is alive (an offline one comes back).
+        session.execute(
+            update(Device)
+            .where(Device.code == device_code)
+            .values(last_seen_at=now, status=case((Device.status == "offline", "active"), else_=Device.status)),
+            execution_options={"synchronize_session": False},
+        )
+    rejected.sort(key=lambda r: r.line)
+    return {
+        "accepted": inserted,
+        "duplicate": len(rows) - inserted + batch.in_batch_dupes,
+        "rejected": [r.as_dict() for r in rejected],
+    }
+
+
 def ingest(
     session: Session, body: bytes, *, device: Device | None = None, actor: Actor | None = None
 ) -> dict[str, Any]:
@@ -320,70 +401,9 @@ def ingest(
         if actor is None:
             raise Unauthorized("a device key or an administrator is required", "需要设备密钥或管理员")
         require(actor, "admin")
-    now = utcnow()
-    devices = {d.code: (d.kind, d.crs, d.lon, d.lat) for d in session.scalars(select(Device))}
-    rejected: list[Rejection] = []
-    good: list[ParsedEvent] = []
-    for line, obj in split_body(body):
-        if isinstance(obj, Rejection):
-            rejected.append(obj)
-            continue
-        try:
-            good.append(parse_event(line, obj, devices, now, device.code if device else None))
-        except EventRejected as exc:
-            rejected.append(Rejection(line, str(exc)))
-    # The same (device, id) twice in one batch: the first wins, the rest are duplicates.
-    seen: set[tuple[str, str]] = set()
-    unique: list[ParsedEvent] = []
-    in_batch_dupes = 0
-    for ev in good:
-        key = (ev.device, ev.event_id)
-        if key in seen:
-            in_batch_dupes += 1
-            continue
-        seen.add(key)
-        unique.append(ev)
+    batch = parse_batch(body, device_map(session), device.code if device else None)
     who = device.code if device else (actor.username if actor else "?")
-    rows = []
-    for ev in unique:
-        hashes = list(ev.image_hashes)
-        missing = [h for h in hashes if session.get(Evidence, h) is None]
-        if missing:
-            rejected.append(
-                Rejection(ev.line, f"images: unknown evidence hash {missing[0]} (POST it to /api/v1/evidence first)")
-            )
-            continue
-        hashes += [store_evidence(session, b, "image/jpeg", who) for b in ev.image_blobs]
-        rows.append(
-            {
-                "device_code": ev.device,
-                "event_id": ev.event_id,
-                "type": ev.type,
-                "event_time": ev.time,
-                "received_at": now,
-                "plate": ev.plate,
-                "plate_color": ev.plate_color,
-                "mmsi": ev.mmsi,
-                "lon": ev.lon,
-                "lat": ev.lat,
-                "payload": ev.payload,
-                "images": hashes or None,
-                "status": "pending",
-                "attempts": 0,
-                "raised_lead": False,
-            }
-        )
-    inserted = _insert_new(session, rows)
-    if device is not None:
-        device.last_seen_at = now
-        if device.status == "offline":
-            device.status = "active"
-    rejected.sort(key=lambda r: r.line)
-    return {
-        "accepted": inserted,
-        "duplicate": len(rows) - inserted + in_batch_dupes,
-        "rejected": [r.as_dict() for r in rejected],
-    }
+    return store_batch(session, batch, device_code=device.code if device else None, who=who)
 
 
 #: The columns ``ingest`` writes, in order (the rest take their defaults: id, last_error, processed_at).
@@ -394,7 +414,14 @@ INSERT_COLUMNS = (
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert, skipping (device, id) pairs already stored; returns how many were new.
+    """``_insert_rows`` for rows given as dicts (absent columns take their defaults)."""
+    defaults = {"status": "pending", "attempts": 0, "raised_lead": False}
+    return _insert_rows(session, [tuple(r.get(name, defaults.get(name)) for name in INSERT_COLUMNS) for r in rows])
+
+
+def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
+    """Insert rows (values in ``INSERT_COLUMNS`` order), skipping (device, id) pairs already
+    stored; returns how many were new.
 
     The hot path of ingestion, so it goes below the ORM: values pass through the columns' own
     bind processors (the same stored form as ORM writes: UTC timestamps, JSON text) and reach the
@@ -407,10 +434,17 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     conn = session.connection()
     dialect = conn.dialect
     table = Event.__table__
-    procs = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in INSERT_COLUMNS]
-    defaults = {"status": "pending", "attempts": 0, "raised_lead": False}
-    full = [[r.get(name, defaults.get(name)) for name in INSERT_COLUMNS] for r in rows]
-    values = [tuple(p(v) if p is not None else v for v, p in zip(r, procs, strict=True)) for r in full]
+    procs = [
+        (i, p)
+        for i, name in enumerate(INSERT_COLUMNS)
+        if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    values = []
+    for row in rows:
+        v = list(row)
+        for i, p in procs:
+            v[i] = p(v[i])
+        values.append(v)
     cols = ", ".join(INSERT_COLUMNS)
     raw = conn.connection.driver_connection
     if dialect.name == "postgresql":
@@ -428,7 +462,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     return int(raw.total_changes - before)  # type: ignore[union-attr]
 
 
-def _copy_new_pg(raw: Any, cols: str, values: list[tuple[Any, ...]]) -> int:
+def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> int:
     with raw.cursor() as cur:
         # Per connection, emptied at every commit; created inside the transaction, so a rollback
         # takes it away too and the next batch creates it again.
