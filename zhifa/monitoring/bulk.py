@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import BigInteger, String, any_, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from zhifa.core.clock import to_shanghai, utcnow
@@ -74,6 +75,18 @@ def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
+def one_of(session: Session, column: Any, values: list[Any], element: Any) -> Any:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``: one parameter, not one per
+    value (the driver need not rewrite a statement of thousands of placeholders)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(values, type_=ARRAY(element)))
+    return column.in_(values)
+
+
+def chunk_size(session: Session) -> int:
+    return 20_000 if session.get_bind().dialect.name == "postgresql" else 500
+
+
 def fold_batch(
     session: Session,
     router: Router,
@@ -111,10 +124,10 @@ def fold_batch(
         Lead.details,
         Lead.permitted,
     )
-    for chunk in _chunks(subjects):
+    for chunk in _chunks(subjects, chunk_size(session)):
         for lid, kind, subject, status, first, last, count, images, details, permitted in session.execute(
             select(*cols).where(
-                Lead.subject.in_(chunk),
+                one_of(session, Lead.subject, chunk, String()),
                 Lead.kind.in_(kinds),
                 Lead.status.in_(OPEN_STATUSES),
                 Lead.first_event_time >= t_min - cfg.dedup_window,
@@ -142,11 +155,11 @@ def fold_batch(
     # Earlier overload violations (公路安全保护条例 第六十六条), as service._previous_overloads
     # counts them: one per overload lead, not permitted, not dismissed or merged.
     previous: dict[str, list[tuple[datetime, int | None, int]]] = {}
-    for chunk in _chunks(overload_subjects):
+    for chunk in _chunks(overload_subjects, chunk_size(session)):
         for lid, subject, first in session.execute(
             select(Lead.id, Lead.subject, Lead.first_event_time).where(
                 Lead.kind == "overload",
-                Lead.subject.in_(chunk),
+                one_of(session, Lead.subject, chunk, String()),
                 Lead.permitted.is_(False),
                 Lead.status.not_in(("dismissed", "merged")),
                 Lead.first_event_time > t_min - OVERLOAD_LOOKBACK,
@@ -322,10 +335,10 @@ def mark_done(session: Session, ids: list[int], raised_lead: bool) -> int:
     worker got there first)."""
     now = utcnow()
     n = 0
-    for chunk in _chunks(ids):
+    for chunk in _chunks(ids, chunk_size(session)):
         result = session.execute(
             update(Event)
-            .where(Event.id.in_(chunk), Event.status == "pending")
+            .where(one_of(session, Event.id, chunk, BigInteger()), Event.status == "pending")
             .values(status="done", processed_at=now, raised_lead=raised_lead, last_error=None),
             execution_options={"synchronize_session": False},
         )

@@ -14,12 +14,13 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import asdict, is_dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select, text, update
+from sqlalchemy import BigInteger, Engine, and_, func, select, text, update
 from sqlalchemy.orm import Session
 
 from zhifa.core.clock import to_shanghai, utcnow
@@ -176,11 +177,17 @@ class BatchCache:
         plates = sorted({e.plate for e in events if e.plate})
         self.vehicles: dict[str, list[Vehicle]] = {}
         self.permits: dict[str, list[OversizePermit]] = {}
-        for i in range(0, len(plates), 500):
-            chunk = plates[i : i + 500]
-            for v in session.scalars(select(Vehicle).where(Vehicle.plate.in_(chunk))):
+        from sqlalchemy import String
+
+        from zhifa.monitoring.bulk import chunk_size, one_of
+
+        step = chunk_size(session)
+        for i in range(0, len(plates), step):
+            chunk = plates[i : i + step]
+            for v in session.scalars(select(Vehicle).where(one_of(session, Vehicle.plate, chunk, String()))):
                 self.vehicles.setdefault(v.plate, []).append(v)
-            for p in session.scalars(select(OversizePermit).where(OversizePermit.plate.in_(chunk))):
+            permits = select(OversizePermit).where(one_of(session, OversizePermit.plate, chunk, String()))
+            for p in session.scalars(permits):
                 self.permits.setdefault(p.plate, []).append(p)
         self.watch_plate: dict[str, list[WatchEntry]] = {}
         self.watch_mmsi: dict[str, list[WatchEntry]] = {}
@@ -351,17 +358,37 @@ class SubjectBusy(Exception):
     """Another worker holds this subject's lock; the event waits for a later batch."""
 
 
+def _subject_key(kind: str, subject: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{kind}|{subject}".encode()).digest()[:8], "big", signed=True)
+
+
 def _lock_subject(session: Session, kind: str, subject: str, required: bool = False) -> bool:
     """Serialise leads of one subject across workers (transaction-scoped advisory lock, held to
     the batch's commit). Never waits: it answers whether the lock is ours, or with ``required``
     raises SubjectBusy (the caller defers the event)."""
     if session.get_bind().dialect.name != "postgresql":
         return True  # SQLite: one writer at a time already
-    key = int.from_bytes(hashlib.sha256(f"{kind}|{subject}".encode()).digest()[:8], "big", signed=True)
+    key = _subject_key(kind, subject)
     got = bool(session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
     if not got and required:
         raise SubjectBusy(f"{kind}|{subject}")
     return got
+
+
+def _lock_subjects(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """``_lock_subject`` for many subjects in one round trip; returns those another worker holds."""
+    if session.get_bind().dialect.name != "postgresql" or not keys:
+        return set()
+    from sqlalchemy import bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    ids = [_subject_key(kind, subject) for kind, subject in keys]
+    stmt = text(
+        "SELECT k.ord, pg_try_advisory_xact_lock(k.key)"
+        " FROM unnest(:keys) WITH ORDINALITY AS k(key, ord) ORDER BY k.ord"
+    ).bindparams(bindparam("keys", type_=ARRAY(BigInteger)))
+    got: dict[int, bool] = dict(session.execute(stmt, {"keys": ids}).tuples().all())
+    return {key for i, key in enumerate(keys, start=1) if not got[i]}
 
 
 def fold(
@@ -647,13 +674,15 @@ def process_pending(
         # Claim every subject an event will touch before writing. Workers never wait for each
         # other's subjects (no deadlock): a subject another worker holds defers the event — and
         # every later event of that subject in this batch, to keep order.
-        busy: set[tuple[str, str]] = set()
+        subjects = [
+            {(f.kind, f.subject) for f in found}
+            | {("repeat_overload", f.subject) for f in found if f.kind == "overload"}
+            for _, found in with_leads
+        ]
+        busy = _lock_subjects(session, sorted(set().union(*subjects)))
         ready: list[tuple[bulk.EventRow, list[Finding]]] = []
-        for row, found in with_leads:
-            keys = {(f.kind, f.subject) for f in found} | {
-                ("repeat_overload", f.subject) for f in found if f.kind == "overload"
-            }
-            if keys & busy or not all(_lock_subject(session, k, sub) for k, sub in sorted(keys)):
+        for (row, found), keys in zip(with_leads, subjects, strict=True):
+            if keys & busy:
                 busy |= keys
                 continue
             ready.append((row, found))
@@ -716,27 +745,35 @@ def drain(engine: Engine, cfg: rules.MonitoringConfig | None = None, final: bool
     return total
 
 
-class Worker(threading.Thread):
-    """The embedded worker thread of ``zhifa serve`` (production runs ``zhifa worker`` processes)."""
+@dataclass
+class PeriodicJob:
+    """Something the worker does every ``interval_s`` beside processing events (a failure is
+    logged and tried again at the next interval)."""
 
-    def __init__(self, engine: Engine, idle_s: float = 0.1) -> None:
+    name: str
+    interval_s: float
+    run: Callable[[Engine], object]
+    next_at: float = 0.0
+
+
+class Worker(threading.Thread):
+    """Processes pending events as they come; between batches runs its periodic jobs (composed
+    by ``zhifa.worker``: device heartbeats, dispatch SLA scans, daily archive and retention)."""
+
+    def __init__(self, engine: Engine, idle_s: float = 0.1, jobs: Sequence[PeriodicJob] = ()) -> None:
         super().__init__(name="zhifa-worker", daemon=True)
-        self.engine, self.idle_s = engine, idle_s
+        self.engine, self.idle_s, self.jobs = engine, idle_s, list(jobs)
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        from zhifa.sensing.service import mark_offline
-
-        next_scan = 0.0
         while not self.stopping.is_set():
-            if time.monotonic() >= next_scan:
-                next_scan = time.monotonic() + 30
-                try:
-                    with session_factory(self.engine)() as s:
-                        if mark_offline(s):
-                            s.commit()
-                except Exception:
-                    log.exception("device heartbeat scan failed")
+            for job in self.jobs:
+                if time.monotonic() >= job.next_at:
+                    job.next_at = time.monotonic() + job.interval_s
+                    try:
+                        job.run(self.engine)
+                    except Exception:
+                        log.exception("%s failed", job.name)
             try:
                 r = process_pending(self.engine) if self._anything_pending() else {"events": 0}
             except Exception:
@@ -759,30 +796,15 @@ class Worker(threading.Thread):
         self.stopping.set()
 
 
-def _worker_main(parent_pid: int) -> None:
-    """Body of the worker process started by ``zhifa serve``: work until the parent is gone."""
-    import os
-    import signal
+def heartbeat_job(engine: Engine) -> list[str]:
+    """Flip silent devices offline (one transaction)."""
+    from zhifa.sensing.service import mark_offline
 
-    from zhifa.core.db import get_engine
-
-    w = Worker(get_engine())
-    signal.signal(signal.SIGTERM, lambda *_: w.stop())
-    w.start()
-    while w.is_alive():
-        if os.getppid() != parent_pid:  # the server died (even by SIGKILL): stop with it
-            w.stop()
-        w.join(0.5)
-
-
-def start_worker_process() -> Any:
-    import multiprocessing
-    import os
-
-    ctx = multiprocessing.get_context("spawn")
-    proc = ctx.Process(target=_worker_main, args=(os.getpid(),), name="zhifa-worker", daemon=True)
-    proc.start()
-    return proc
+    with session_factory(engine)() as s:
+        flipped = mark_offline(s)
+        if flipped:
+            s.commit()
+    return flipped
 
 
 # --------------------------------------------------------------------------- reading
