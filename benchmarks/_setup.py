@@ -35,3 +35,25 @@ def prepared_database(prefix: str, devices_csv: str, database_url: str | None) -
     ):
         subprocess.run([*CLI, "import", what, str(f)], env=env, check=True, capture_output=True)
     return tmp, url, env
+
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def fresh_postgres_url(prefix: str = "zhifa_bench") -> str:
+    """Create an empty PostgreSQL database of this run's own (dropped by ``drop_postgres``)."""
+    import psycopg
+
+    name = f"{prefix}_{os.getpid()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        c.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_postgres(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[-1]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

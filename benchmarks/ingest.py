@@ -6,7 +6,9 @@ keep-alive connection, and waits until the worker has processed every event. Rep
 for the whole (first byte sent → last event processed), the HTTP-acknowledged rate, and — in
 the same run, on the same store — bare ``executemany`` inserts of the same rows, with the ratio.
 
-Usage: ``.venv/bin/python benchmarks/ingest.py [--events N] [--database-url URL]``
+Usage: ``.venv/bin/python benchmarks/ingest.py [--events N]`` (SQLite);
+``… --postgresql --api-processes 2 --extra-workers 1 --clients 2`` (PostgreSQL: two API
+processes, two rule workers, two clients posting; the raw limit is then bare ``COPY``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _setup import CLI, free_port, prepared_database
+from _setup import CLI, drop_postgres, free_port, fresh_postgres_url, prepared_database
 from sqlalchemy import create_engine, func, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,8 +59,14 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--database-url", default=None)
+    ap.add_argument("--postgresql", action="store_true", help="a fresh database on 127.0.0.1:5432, dropped after")
+    ap.add_argument("--api-processes", type=int, default=1, help="`zhifa serve --workers N` (PostgreSQL)")
+    ap.add_argument("--extra-workers", type=int, default=0, help="`zhifa worker` processes beside the server's")
+    ap.add_argument("--clients", type=int, default=1, help="concurrent HTTP connections posting batches")
     args = ap.parse_args()
 
+    if args.postgresql:
+        args.database_url = fresh_postgres_url()
     tmp, url, env = prepared_database("zhifa-ingest-", DEVICES, args.database_url)
     cli = CLI
     start = datetime.now(UTC) - timedelta(hours=2)
@@ -70,23 +78,15 @@ def main() -> None:
     # BENCH_SERVER_WRAP: a command to run the server under, e.g. a sampling profiler
     # ("py-spy record --subprocesses -f raw -o server.spy --").
     wrap = os.environ.get("BENCH_SERVER_WRAP", "").split()
-    server = subprocess.Popen([*wrap, *cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+    serve = [*cli, "serve", "--port", str(port), "--workers", str(args.api_processes)]
+    server = subprocess.Popen([*wrap, *serve], env=env, stdout=log, stderr=log)
+    workers = [subprocess.Popen([*cli, "worker"], env=env, stdout=log, stderr=log) for _ in range(args.extra_workers)]
     engine = create_engine(url)
     from zhifa.sensing.models import Event
 
-    try:
+    def post_all(mine: list[tuple[int, bytes]], totals: list[int]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _ in range(200):
-            try:
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                break
-            except OSError:
-                conn.close()
-                time.sleep(0.1)
-        t0 = time.perf_counter()
-        accepted = 0
-        for n, body in enumerate(bodies):
+        for n, body in mine:
             key = f"wim{n % 4}-bench-key-0123456789"  # each batch comes from one device, with its key
             conn.request(
                 "POST", "/api/v1/events", body=body, headers={"X-Device-Key": key, "Content-Type": "application/json"}
@@ -95,10 +95,33 @@ def main() -> None:
             raw_out = r.read()
             if r.status != 200:
                 raise SystemExit(f"HTTP {r.status}: {raw_out[:300]!r}; server log: {tmp / 'server.log'}")
-            out = json.loads(raw_out)
-            if r.status != 200:
-                raise SystemExit(f"HTTP {r.status}: {out}; server log: {tmp / 'server.log'}")
-            accepted += out["accepted"]
+            totals.append(json.loads(raw_out)["accepted"])
+        conn.close()
+
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(300):
+            try:
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                break
+            except OSError:
+                conn.close()
+                time.sleep(0.1)
+        conn.close()
+        import threading
+
+        numbered = list(enumerate(bodies))
+        totals: list[int] = []
+        threads = [
+            threading.Thread(target=post_all, args=(numbered[c :: args.clients], totals)) for c in range(args.clients)
+        ]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        accepted = sum(totals)
         t_ack = time.perf_counter() - t0
         while True:
             with engine.connect() as c:
@@ -114,8 +137,10 @@ def main() -> None:
                 select(func.count()).select_from(__import__("zhifa.monitoring.models", fromlist=["Lead"]).Lead)
             ).scalar_one()
     finally:
-        server.terminate()
-        server.wait(20)
+        for p in [server, *workers]:
+            p.terminate()
+        for p in [server, *workers]:
+            p.wait(20)
 
     # The raw limit: bare DB-API executemany of the same rows (JSON already serialised, times as
     # text) into the same table of the same store, in batches of the same size, one commit each.
@@ -171,12 +196,15 @@ def main() -> None:
 
     print(f"machine            {platform.node()} · {platform.machine()} · {os.cpu_count()} cores")
     print(f"database           {url.split(':')[0]}")
+    print(f"processes          API {args.api_processes}, rule workers {1 + args.extra_workers}, clients {args.clients}")
     print(f"events             {args.events} in batches of {args.batch}; accepted {accepted}; leads {leads}")
     print(f"acknowledged       {args.events / t_ack:,.0f} events/s ({t_ack:.2f} s)")
     print(f"end to end         {args.events / t_all:,.0f} events/s ({t_all:.2f} s, until every event processed)")
     raw_name = "executemany" if url.startswith("sqlite") else "COPY"
     print(f"bare {raw_name:<13} {args.events / t_raw:,.0f} events/s ({t_raw:.2f} s)")
     print(f"ratio e2e / bare   {t_raw / t_all:.3f}")
+    if args.postgresql:
+        drop_postgres(url)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,21 @@ class ServerTiming:
         await self.app(scope, receive, timed_send)
 
 
+def warm_history() -> None:
+    """Load the archive's recent Parquet footers in a background thread at server start, so the
+    first history query of the process does not pay for them (docs/archive.md)."""
+    import contextlib
+    import threading
+
+    from zhifa.sensing.archive import warm_up
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # no archive yet: nothing to warm
+            warm_up()
+
+    threading.Thread(target=run, name="history-warm-up", daemon=True).start()
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     app = FastAPI(
         title="Zhifa 交通运输综合执法指挥平台",
@@ -52,13 +67,15 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     from zhifa.accounts.api import router as accounts
     from zhifa.catalog.api import router as catalog
+    from zhifa.dispatch.api import router as dispatch
     from zhifa.jurisdiction.api import router as jurisdiction
+    from zhifa.legal.api import router as legal
     from zhifa.monitoring.api import router as monitoring
     from zhifa.org.api import router as org
     from zhifa.registry.api import router as registry
     from zhifa.sensing.api import router as sensing
 
-    for r in (accounts, org, jurisdiction, registry, catalog, sensing, monitoring):
+    for r in (accounts, org, jurisdiction, registry, catalog, sensing, monitoring, legal, dispatch):
         app.include_router(r)
 
     @app.post("/api/v1/import/{what}", tags=["imports"])

@@ -16,6 +16,8 @@ import typer
 
 from zhifa.core.audit import SYSTEM
 from zhifa.core.errors import ImportRejected, ZhifaError
+from zhifa.dispatch.cli import dispatch_app
+from zhifa.legal.cli import legal_app, penalty_app
 
 app = typer.Typer(help="Zhifa 交通运输综合执法指挥平台", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
@@ -24,6 +26,9 @@ users_app = typer.Typer(help="User accounts", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(users_app, name="users")
+app.add_typer(legal_app, name="legal")
+app.add_typer(penalty_app, name="penalty")
+app.add_typer(dispatch_app, name="dispatch")
 
 
 def _echo_json(obj: Any) -> None:
@@ -268,14 +273,15 @@ def leads(
 
 @app.command("worker")
 def worker() -> None:
-    """Run a monitoring worker (production: several of these against PostgreSQL)."""
+    """Run a worker: events → leads, device heartbeats, SLA reminders and escalations, the daily
+    archive and retention (production: several of these against PostgreSQL)."""
     import signal
 
     from zhifa.core.db import get_engine
-    from zhifa.monitoring.service import Worker
+    from zhifa.worker import make_worker
 
     _migrated()
-    w = Worker(get_engine())
+    w = make_worker(get_engine())
     signal.signal(signal.SIGTERM, lambda *_: w.stop())
     w.start()
     try:
@@ -318,11 +324,13 @@ def serve(
     import uvicorn
 
     _migrated()
-    from zhifa.monitoring.service import start_worker_process
+    from zhifa.app import warm_history
+    from zhifa.worker import start_worker_process
 
-    # One monitoring worker beside the server, in a process of its own (not a thread: the rules
-    # would share the server's interpreter lock); it exits when the server goes away.
+    # One worker beside the server, in a process of its own (not a thread: the rules would share
+    # the server's interpreter lock); it exits when the server goes away.
     start_worker_process()
+    warm_history()
     if workers > 1:
         uvicorn.run("zhifa.asgi:app", host=host, port=port, workers=workers, log_level="info")
     else:

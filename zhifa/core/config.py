@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
     #: Raw captures that raised no lead are dropped after this many days (个人信息保护法 第十九条:
     #: kept no longer than the purpose needs); leads and their evidence are kept.
     retention_days: int = 365
+    #: The worker runs the archive and the retention once a day, at the first chance after this
+    #: hour (Asia/Shanghai).
+    housekeeping_hour: int = Field(default=3, ge=0, le=23)
+    #: Seconds between the worker's scans for SLA reminders and escalations.
+    scan_interval_s: float = Field(default=5.0, gt=0, le=300)
     #: Map tiles for the web map: empty = offline GeoJSON base only.
     tile_url: str = ""
     #: CRS of the tiles: ``wgs84`` (e.g. Tianditu) or ``gcj02`` (AMap, Tencent).
