@@ -1,0 +1,1 @@
+"""Cases by the book: procedure, legal deadlines, discretion, exemptions, evidence, payment, credit."""
