@@ -7,6 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -128,3 +129,56 @@ def test_batch_fold_equals_event_by_event(world: Session) -> None:  # noqa: F811
         assert snapshot(world) == expected, f"batches of {size}"
         sp.rollback()
         world.expire_all()
+
+
+def test_a_batch_another_worker_finished_meanwhile_counts_nothing(
+    fresh_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite claims without a lock (the rules run in a read transaction): if another worker has
+    processed the same rows before the writes, the batch is dropped — no lead counted twice."""
+    from pathlib import Path
+
+    from sqlalchemy import func
+
+    from tests.helpers import load_small_map
+    from tests.monitoring.test_pipeline import DEVICES
+    from zhifa.core.db import make_engine, session_factory, upgrade
+    from zhifa.imports import run_import
+
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with session_factory(engine)() as s:
+        load_small_map(s)
+        run_import(s, SYSTEM, "devices", Path("devices.csv"), DEVICES.encode())
+        now = datetime.now(UTC) - timedelta(minutes=10)
+        events = [wim(i, 30000 if i % 2 else 12000, t=(now + timedelta(seconds=i)).isoformat()) for i in range(40)]
+        sensing.ingest(s, json.dumps(events, ensure_ascii=False).encode(), actor=SYSTEM)
+        s.commit()
+
+    seen: list[list[bulk.EventRow]] = []
+    real = monitoring.claim
+
+    def remembering(session: Session, *a: Any, **kw: Any) -> list[bulk.EventRow]:
+        rows = real(session, *a, **kw)
+        if rows:
+            seen.append(rows)
+        return rows
+
+    monkeypatch.setattr(monitoring, "claim", remembering)
+    first = monitoring.process_pending(engine)
+    assert first["events"] == 40 and first["leads"] > 0
+
+    def leads_and_links() -> tuple[int, int, int]:
+        with engine.connect() as c:
+            return (
+                c.execute(select(func.count()).select_from(Lead)).scalar_one(),
+                c.execute(select(func.sum(Lead.count))).scalar_one(),
+                c.execute(select(func.count()).select_from(LeadEvent)).scalar_one(),
+            )
+
+    before = leads_and_links()
+    monkeypatch.setattr(monitoring, "claim", lambda session, *a, **kw: seen[0])  # the same rows again
+    again = monitoring.process_pending(engine)
+    assert again == {"events": 0, "leads": 0, "failed": 0}
+    assert leads_and_links() == before
+    engine.dispose()
