@@ -104,6 +104,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         from zhifa.web.pages import router as pages
 
         app.include_router(pages)
+        from zhifa.web.dispatch_pages import router as dispatch_pages
+
+        app.include_router(dispatch_pages)
     except ImportError:
         pass
     return app

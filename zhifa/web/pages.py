@@ -110,7 +110,16 @@ COMMAND_MODULES: tuple[NavItem, ...] = (
             NavItem("monitoring-leads", N_("Leads"), "/monitoring/leads"),
         ),
     ),
-    NavItem("dispatch", N_("Command & dispatch")),
+    NavItem(
+        "dispatch",
+        N_("Command & dispatch"),
+        "/wall",
+        (
+            NavItem("dispatch-wall", N_("Command wall"), "/wall"),
+            NavItem("dispatch-mine", N_("My tasks"), "/m/tasks"),
+            NavItem("dispatch-figures", N_("Closed-loop figures"), "/figures"),
+        ),
+    ),
     NavItem("supervision", N_("Enforcement supervision")),
     NavItem("analysis", N_("Analysis & judgement")),
     NavItem("emergency", N_("Emergency response")),
@@ -304,26 +313,39 @@ def _page(
     active: str,
     title: str,
     page: dict[str, Any] | None = None,
+    roles: tuple[str, ...] = (),
 ) -> Response:
+    """A page for a logged-in user; with ``roles``, only for users holding one of them (others get
+    a 403 page that names the roles, as the API's 403 does)."""
     user = _page_user(request, session)
     if user is None:
         return _to_login(request)
     lang = lang_of(request)
-    roles = sorted(user.roles)
+    status = 200
+    if roles and not user.actor().has(*roles):
+        template, status = "forbidden.html", 403
+        page = {"required": [translate(ROLE_LABELS.get(r, r), lang) for r in roles]}
+    roles_held = sorted(user.roles)
     boot = {
         "lang": lang,
         "tz": get_settings().display_tz,
         "messages": messages_for(lang),
-        "user": {"username": user.username, "display_name": user.display_name, "roles": roles, "unit": user.unit_code},
+        "user": {
+            "username": user.username,
+            "display_name": user.display_name,
+            "roles": roles_held,
+            "unit": user.unit_code,
+        },
         "active": active,
         "apis": _installed_apis(request),
         "page": page or {},
     }
-    role_text = ("、" if lang == "zh" else ", ").join(translate(ROLE_LABELS.get(r, r), lang) for r in roles)
+    role_text = ("、" if lang == "zh" else ", ").join(translate(ROLE_LABELS.get(r, r), lang) for r in roles_held)
     return _render(
         request,
         template,
         {"user": user, "roles_text": role_text, "active": active, "title": title, "boot": boot},
+        status,
     )
 
 

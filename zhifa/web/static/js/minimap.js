@@ -1,6 +1,7 @@
 /* A small Leaflet map for the monitoring pages: the tiles and CRS of GET /api/v1/web/config
  * (offline by default), the jurisdiction lightly drawn as the base map, and toLatLng() for
- * WGS-84 points (shifted to GCJ-02 when the map is drawn in GCJ-02, as on the map page). */
+ * WGS-84 points (shifted to GCJ-02 when the map is drawn in GCJ-02, as on the map page).
+ * options: zoom, base (draw the jurisdiction), map (more Leaflet map options, e.g. preferCanvas). */
 (function () {
   "use strict";
   const { api } = window.Zhifa;
@@ -14,7 +15,7 @@
 
   async function create(el, options) {
     const opts = Object.assign({ base: true, zoom: 10 }, options || {});
-    const map = L.map(el, { zoomControl: true, minZoom: 5, maxZoom: 18, zoomSnap: 0.25 });
+    const map = L.map(el, Object.assign({ zoomControl: true, minZoom: 5, maxZoom: 18, zoomSnap: 0.25 }, opts.map || {}));
     map.setView(ZHENJIANG, opts.zoom);
     map.attributionControl.setPrefix(false);
     L.control.scale({ imperial: false }).addTo(map);
