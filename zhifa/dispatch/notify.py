@@ -295,7 +295,6 @@ def audience_filter(session: Session, actor: Actor) -> Any:
     return or_(*conds)
 
 
-_audience_filter = audience_filter  # the name the web wall used first
 
 
 def notification_dict(n: Notification, pii: bool) -> dict[str, Any]:

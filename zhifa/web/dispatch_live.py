@@ -254,7 +254,7 @@ def poll(session: Session, viewer: Viewer, cursor: Cursor, now: float | None = N
 
     # Who a notification is addressed to is decided in one place, the dispatch notifications.
     q = select(Notification).where(Notification.channel == "inapp")
-    audience = notify._audience_filter(session, viewer.actor)
+    audience = notify.audience_filter(session, viewer.actor)
     if audience is not None:
         q = q.where(audience)
     cond = cursor.notes.where(Notification.id)
