@@ -68,6 +68,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from zhifa.accounts.api import router as accounts
     from zhifa.catalog.api import router as catalog
     from zhifa.dispatch.api import router as dispatch
+    from zhifa.documents.api import router as documents
     from zhifa.jurisdiction.api import router as jurisdiction
     from zhifa.legal.api import router as legal
     from zhifa.monitoring.api import router as monitoring
@@ -77,6 +78,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     for r in (accounts, org, jurisdiction, registry, catalog, sensing, monitoring, legal, dispatch):
         app.include_router(r)
+    app.include_router(documents)
 
     @app.post("/api/v1/import/{what}", tags=["imports"])
     def import_file(

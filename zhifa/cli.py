@@ -17,6 +17,7 @@ import typer
 from zhifa.core.audit import SYSTEM
 from zhifa.core.errors import ImportRejected, ZhifaError
 from zhifa.dispatch.cli import dispatch_app
+from zhifa.documents.cli import documents_app
 from zhifa.legal.cli import legal_app, penalty_app
 
 app = typer.Typer(help="Zhifa 交通运输综合执法指挥平台", no_args_is_help=True, add_completion=False)
@@ -29,6 +30,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(legal_app, name="legal")
 app.add_typer(penalty_app, name="penalty")
 app.add_typer(dispatch_app, name="dispatch")
+app.add_typer(documents_app, name="documents")
 
 
 def _echo_json(obj: Any) -> None:

@@ -20,6 +20,7 @@ from zhifa.dispatch.models import (
     TaskOfficer,
     TaskTransition,
 )
+from zhifa.documents.models import DocumentCounter, DocumentIssued, DocumentScheme, DocumentTemplate  # noqa: F401
 from zhifa.jurisdiction.models import JurisdictionEdition, JurisdictionFeature
 from zhifa.legal.models import CalendarDay, CalendarYear
 from zhifa.monitoring.models import Lead, LeadEvent, MonitoringSetting, WatchEntry

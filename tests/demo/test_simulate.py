@@ -216,8 +216,14 @@ class FakeServer:
         self.failures, self.status = failures, status
         self.bodies: list[tuple[float, str, list[dict[str, Any]]]] = []
         self.calls = 0
+        self.positions: list[tuple[str, str, dict[str, Any]]] = []  # (officer, bearer token, body)
 
     def __call__(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        if url == "http://sim.invalid/api/v1/auth/login":  # the officers' phones log in
+            return 200, {"token": "token-" + json.loads(body)["username"]}
+        if url.startswith("http://sim.invalid/api/v1/officers/"):
+            self.positions.append((url.split("/")[-2], headers["Authorization"], json.loads(body)))
+            return 201, {}
         self.calls += 1
         assert url == "http://sim.invalid/api/v1/events" and headers["X-Device-Key"].startswith("demo-")
         if self.failures:
@@ -247,6 +253,15 @@ def test_speed_up_replays_the_recent_past_and_never_runs_ahead(demo_dir: Path) -
     assert min(times) < wall0 - 250
     assert counts.accepted == len(times) == sum(counts.generated.values())
     assert counts.rejected == counts.refused == counts.retries == 0
+    # The demo's two patrol officers' phones, as themselves, at once and then every 15 s (wall):
+    # one round in 3 s, unless a loaded machine stretched a tick past 15 s.
+    assert counts.positions == len(server.positions) and counts.positions_failed == 0
+    assert sorted({code for code, _, _ in server.positions}) == sorted(o.code for o in s.officers)
+    assert len(server.positions) >= 2 and len(server.positions) % 2 == 0  # both phones each round
+    for code, token, body in server.positions:
+        at = datetime.fromisoformat(body["at"]).timestamp()
+        assert token == f"Bearer token-{code}" and at <= time.time()
+        assert (body["lon"], body["lat"]) == s.position_of(next(o for o in s.officers if o.code == code), at)
 
 
 def test_a_failed_post_is_re_sent(demo_dir: Path) -> None:
@@ -262,6 +277,23 @@ def test_a_failed_post_is_re_sent(demo_dir: Path) -> None:
     assert s.counts.retries == 2
     assert s.counts.accepted == sum(len(b) for _, _, b in server.bodies) == sum(s.counts.generated.values())
     assert "re-sending" in log.getvalue()
+
+
+def test_positions_are_optional_and_a_failure_is_counted(demo_dir: Path) -> None:
+    server = FakeServer()
+    quiet = Simulator(
+        "http://sim.invalid", demo_dir / "devices.csv", officers=(), rate=0.0, transport=server, log=io.StringIO()
+    )
+    quiet.run(duration=0.5, wait_for_server=False)
+    assert server.positions == [] and quiet.counts.positions == quiet.counts.positions_failed == 0
+
+    def down(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        raise ConnectionRefusedError("server restarting")
+
+    s = Simulator("http://sim.invalid", demo_dir / "devices.csv", start=START, transport=down, log=io.StringIO())
+    s.report_positions(T0)  # no exception: each phone's failure counted, nothing re-sent
+    s._report(T0)
+    assert (s.counts.positions, s.counts.positions_failed) == (0, 2)
 
 
 def test_a_refused_batch_is_counted_not_retried(demo_dir: Path) -> None:

@@ -151,6 +151,8 @@ def test_the_simulated_feed_raises_leads_through_a_real_server(zhifa: Processes,
     assert counts["accepted"] + counts["duplicate"] == sum(generated.values())
     assert counts["accepted"] > 1000
     assert "[simulate]" in sim.stderr and "accepted" in sim.stderr  # the lines of counts
+    # The demo's patrol officers' phones log in as themselves and report positions the server takes.
+    assert counts["positions"] >= 2 and counts["positions_failed"] == 0, counts
 
     status, login = http("POST", url + "/api/v1/auth/login", ADMIN)
     assert status == 200, login

@@ -22,6 +22,19 @@ MARKET_REGULATION = "EXT-SAMR"
 DEMO_TODAY = dt.date(2026, 1, 1)
 DEMO_PASSWORD = "zhifa-demo-2026"
 
+# Officers who log in to the demo's command-and-dispatch loop. Dispatch links a user to an officer
+# when the username is the officer code, so these are fixed posts (their codes depend neither on
+# the seed nor on the scale), on duty, with an enforcement certificate valid well past the demo
+# date (行政处罚法 第四十二条: only certified officers are assigned). (key, unit, roles, display name)
+PATROL_UNIT = "ZJ-RD1-1"
+LOGIN_POSTS: tuple[tuple[str, str, str, str], ...] = (
+    ("duty", COMMAND_CENTER, "duty_officer", "指挥中心值班员（调度）"),
+    ("leader", "ZJ-RD1", "leader", "路政一大队负责人（调度）"),
+    ("patrol1", PATROL_UNIT, "officer", "路政一大队一中队执法队员（手机）"),
+    ("patrol2", PATROL_UNIT, "officer", "路政一大队一中队执法队员（手机）"),
+)
+LOGIN_CERT_EXPIRY = dt.date(2030, 12, 31)
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -135,7 +148,26 @@ def _staffing() -> list[tuple[str, str]]:
     posts += [(LEGAL_DEPARTMENT, "legal_reviewer")] * 4
     posts += [(code, "leader") for code, _, _ in DEPARTMENTS]
     posts += [(brigade.code, "leader") for brigade in BRIGADES]
+    # The two patrol officers with a demo login (the duty officer and the leader hold posts above).
+    posts += [(PATROL_UNIT, "officer")] * 2
     return posts
+
+
+def officer_code(number: int) -> str:
+    return f"321100{number:04d}"
+
+
+def login_officer_codes() -> dict[str, str]:
+    """Key of ``LOGIN_POSTS`` → the officer code of its post (the first free post of that unit and
+    roles among the fixed posts)."""
+    posts = _staffing()
+    taken: set[int] = set()
+    codes = {}
+    for key, unit, roles, _ in LOGIN_POSTS:
+        i = next(i for i, post in enumerate(posts) if post == (unit, roles) and i not in taken)
+        taken.add(i)
+        codes[key] = officer_code(i + 1)
+    return codes
 
 
 def _field_units() -> list[tuple[str, int]]:
@@ -154,6 +186,7 @@ def officers(rng: random.Random, count: int) -> list[dict[str, str]]:
     extra = max(0, count - len(posts))
     posts += [(unit, "officer") for unit in rng.choices([u for u, _ in field], [w for _, w in field], k=extra)]
     cert_numbers = rng.sample(range(10_000), len(posts))
+    logins = set(login_officer_codes().values())
     rows = []
     for i, (unit, roles) in enumerate(posts, start=1):
         birth = ids.random_birth(rng, 1965, 2000)
@@ -162,15 +195,20 @@ def officers(rng: random.Random, count: int) -> list[dict[str, str]]:
             expiry = DEMO_TODAY - dt.timedelta(days=rng.randint(10, 300))
         else:
             expiry = dt.date(rng.randint(2026, 2029), rng.randint(1, 12), rng.randint(1, 28))
+        code = officer_code(i)
+        name = person_name(rng)
+        on_duty = rng.random() < 0.35 or "duty_officer" in roles
+        if code in logins:  # drawn like the others (the stream stays aligned), then fixed
+            expiry, on_duty = LOGIN_CERT_EXPIRY, True
         rows.append(
             {
-                "code": f"321100{i:04d}",
-                "name": person_name(rng),
+                "code": code,
+                "name": name,
                 "unit": unit,
                 "cert_no": f"32110023{cert_numbers[i - 1]:04d}",
                 "cert_expiry": expiry.isoformat(),
                 "roles": roles,
-                "on_duty": "true" if rng.random() < 0.35 or "duty_officer" in roles else "false",
+                "on_duty": "true" if on_duty else "false",
                 "phone": ids.mobile_phone(rng),
                 "id_number": ids.ric_number(rng, birth),
             }
@@ -215,7 +253,20 @@ def demo_accounts() -> list[DemoAccount]:
         ("legal", "法制审核员", ["legal_reviewer"], LEGAL_DEPARTMENT),
         ("analyst", "研判分析员", ["analyst"], COMMAND_CENTER),
     ]
-    return [
+    out = [
         DemoAccount(username=f"demo-{user}", password=DEMO_PASSWORD, display_name=display, roles=roles, unit=unit)
         for user, display, roles, unit in accounts
     ]
+    # The dispatch loop's logins: the username is the officer code (so the user acts as the officer).
+    codes = login_officer_codes()
+    out += [
+        DemoAccount(username=codes[key], password=DEMO_PASSWORD, display_name=display, roles=[roles], unit=unit)
+        for key, unit, roles, display in LOGIN_POSTS
+    ]
+    return out
+
+
+def login_accounts() -> dict[str, DemoAccount]:
+    """The dispatch loop's demo logins by ``LOGIN_POSTS`` key (duty, leader, patrol1, patrol2)."""
+    by_username = {a["username"]: a for a in demo_accounts()}
+    return {key: by_username[code] for key, code in login_officer_codes().items()}

@@ -22,6 +22,15 @@
   passages): ``ais_dark``. The dark vessels start a short way before a checkpoint, so the first
   dark passage comes within minutes.
 
+and, besides the devices,
+
+* **officers' positions**: the demo's field officers (the patrol logins of ``demo_accounts()``)
+  log in as themselves (``POST /api/v1/auth/login``) and report where they are every
+  ``position_every_s`` wall seconds (``POST /api/v1/officers/{code}/position``, as their phones
+  would), moving back and forth along their unit's patrol route (``zhifa.demo.patrol``) from where
+  the demo loader put them. ``officers=()`` turns the stream off. A failed report is counted and
+  dropped (the next one, a few seconds later, is newer anyway); a refused token is renewed once.
+
 Times are the present (Asia/Shanghai, ``+08:00``) and never in the future. ``speedup`` > 1 runs a
 simulated clock that many times faster than the wall clock: it starts ``backfill_s`` in the past
 (by default exactly what the speed-up catches up within ``duration``, or within 10 minutes) and
@@ -60,13 +69,14 @@ from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
 from zhifa.demo import devices as demo_devices
-from zhifa.demo import geography
+from zhifa.demo import geography, patrol
 from zhifa.demo.generate import DEFAULT_SEED
 from zhifa.demo.names import SHIP_WORDS
+from zhifa.demo.organisation import LOGIN_POSTS, PATROL_UNIT, login_accounts
 from zhifa.demo.registry import FIXED_SITES
 from zhifa.monitoring.rules import overload_limit_kg
 
-__all__ = ["Counts", "SimDevice", "Simulator", "read_devices", "start_in_background"]
+__all__ = ["Counts", "SimDevice", "SimOfficer", "Simulator", "demo_officers", "read_devices", "start_in_background"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SHANGHAI_OFFSET_S = 8 * 3600  # no daylight saving time in China
@@ -75,6 +85,8 @@ KNOT_MS = 1852.0 / 3600.0
 TICK_S = 1.0  # wall seconds between two rounds of posts
 REPORT_EVERY_S = 10.0  # wall seconds between two lines of counts
 HEARTBEAT_EVERY_S = 60.0  # a device silent this long (wall) posts an empty batch: it is alive
+POSITION_EVERY_S = 15.0  # wall seconds between two positions of an officer's phone
+POSITION_ACCURACY_M = 10.0
 MAX_BATCH = 500  # events per POST
 DEFAULT_CATCH_UP_S = 600.0  # with a speed-up and no duration: catch up with the present in 10 min
 
@@ -153,6 +165,25 @@ class SimDevice:
     lat: float
     key: str
     crossing_line: tuple[tuple[float, float], ...] | None = None
+
+
+@dataclass(frozen=True)
+class SimOfficer:
+    """A field officer whose phone the simulator plays: he logs in with his demo account."""
+
+    code: str  # the officer code, which is the username
+    password: str
+    unit: str
+
+
+def demo_officers() -> list[SimOfficer]:
+    """The demo's field officers with a login (``organisation.LOGIN_POSTS`` on patrol)."""
+    accounts = login_accounts()
+    return [
+        SimOfficer(accounts[key]["username"], accounts[key]["password"], unit)
+        for key, unit, roles, _ in LOGIN_POSTS
+        if roles == "officer" and unit == PATROL_UNIT
+    ]
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -598,6 +629,8 @@ class Counts:
     posts: int = 0
     heartbeats: int = 0
     retries: int = 0
+    positions: int = 0  # officers' positions the server stored
+    positions_failed: int = 0  # … it refused, or that did not reach it (counted, not re-sent)
     rejections: list[str] = field(default_factory=list)  # the first reasons, for the log
 
     def add(self, other: Counts) -> None:
@@ -610,6 +643,8 @@ class Counts:
         self.posts += other.posts
         self.heartbeats += other.heartbeats
         self.retries += other.retries
+        self.positions += other.positions
+        self.positions_failed += other.positions_failed
         self.rejections += other.rejections[: max(0, 20 - len(self.rejections))]
 
     def line(self) -> str:
@@ -617,6 +652,7 @@ class Counts:
         return (
             f"{gen} | accepted {self.accepted} duplicate {self.duplicate} rejected {self.rejected}"
             f" refused {self.refused} | posts {self.posts} retries {self.retries}"
+            f" | positions {self.positions} failed {self.positions_failed}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -629,6 +665,8 @@ class Counts:
             "posts": self.posts,
             "heartbeats": self.heartbeats,
             "retries": self.retries,
+            "positions": self.positions,
+            "positions_failed": self.positions_failed,
             "rejections": list(self.rejections),
         }
 
@@ -665,6 +703,8 @@ class Simulator:
     the circling cars, AIS and ship passages come on top. ``overload_share``: share of the weighed
     goods vehicles that are overloaded. ``dark_share``: share of the fleet (so of the passages)
     sailing without AIS. ``speedup``: simulated seconds per wall-clock second (see ``backfill_s``).
+    ``officers``: the field officers whose positions are reported (default: the demo's patrol
+    logins, ``demo_officers()``; ``()``: none), every ``position_every_s`` wall seconds.
     ``start``: the simulated start time (default: the wall clock minus ``backfill_s`` when the
     run starts)."""
 
@@ -683,6 +723,8 @@ class Simulator:
         backfill_s: float | None = None,
         start: datetime | None = None,
         ais_vessels: int = AIS_VESSELS,
+        officers: Sequence[SimOfficer] | None = None,
+        position_every_s: float = POSITION_EVERY_S,
         transport: Transport | None = None,
         log: TextIO | None = None,
     ) -> None:
@@ -692,6 +734,8 @@ class Simulator:
             raise ValueError("overload_share and dark_share are shares from 0 to 1")
         if speedup < 1.0:
             raise ValueError("speedup must be at least 1 (event times never run ahead of the clock)")
+        if position_every_s <= 0:
+            raise ValueError("position_every_s must be more than 0 seconds")
         self.base_url = base_url.rstrip("/")
         if isinstance(devices, str | Path):
             folder = Path(devices).parent
@@ -709,6 +753,9 @@ class Simulator:
         self.vessel_rows = list(vessels or [])
         self.backfill_s = backfill_s
         self.ais_vessels = ais_vessels
+        self.officers = list(demo_officers() if officers is None else officers)
+        self.position_every_s = position_every_s
+        self._tokens: dict[str, str] = {}
         self.transport: Transport = transport or urllib_transport
         self.log = log if log is not None else sys.stderr
         self.start: float | None = start.timestamp() if start is not None else None
@@ -935,9 +982,11 @@ class Simulator:
         mono0 = time.monotonic()
         next_report = mono0 + REPORT_EVERY_S
         next_heartbeat = mono0 + HEARTBEAT_EVERY_S
+        next_position = mono0
         self._say(
             f"simulating {len(self.devices)} devices from {iso(start)} (rate {self.rate}/s, "
-            f"{self.overload_share:.0%} overloaded, {self.dark_share:.0%} dark, speed-up {self.speedup:g}) "
+            f"{self.overload_share:.0%} overloaded, {self.dark_share:.0%} dark, speed-up {self.speedup:g}, "
+            f"{len(self.officers)} officers' phones) "
             f"→ {self.base_url}"
         )
         while True:
@@ -950,6 +999,9 @@ class Simulator:
             if now_mono >= next_heartbeat:
                 self._heartbeats(now_mono)
                 next_heartbeat = now_mono + HEARTBEAT_EVERY_S
+            if self.officers and now_mono >= next_position:
+                self.report_positions(sim_now)
+                next_position = now_mono + self.position_every_s
             if now_mono >= next_report or done:
                 self._report(sim_now)
                 next_report = now_mono + REPORT_EVERY_S
@@ -1010,6 +1062,59 @@ class Simulator:
             self._say(f"{code}: {what}; re-sending in {delay:g} s")
             self._stop.wait(delay)
             delay = min(delay * 2.0, 15.0)
+
+    # ------------------------------------------------------------------ officers' phones
+
+    def position_of(self, officer: SimOfficer, t: float) -> tuple[float, float] | None:
+        """Where the officer is at simulated time ``t`` (the loader's track, continued)."""
+        return patrol.position(self.seed, officer.code, officer.unit, t)
+
+    def report_positions(self, t: float) -> None:
+        """Each officer's phone reports where he is at ``t``; a failure is counted, not retried."""
+        for officer in self.officers:
+            where = self.position_of(officer, t)
+            if where is None:
+                continue
+            body = json.dumps(
+                {"lon": where[0], "lat": where[1], "at": iso(t), "accuracy_m": POSITION_ACCURACY_M}
+            ).encode("utf-8")
+            url = f"{self.base_url}/api/v1/officers/{officer.code}/position"
+            status, answer = 0, None
+            for _attempt in range(2):  # a second time only with a renewed token
+                token = self._tokens.get(officer.code) or self._login(officer)
+                if token is None:
+                    break
+                headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+                status, answer = self._call(url, body, headers)
+                if status != 401:
+                    break
+                self._tokens.pop(officer.code, None)  # expired or revoked: log in again, once
+            if 200 <= status < 300:
+                self._interval.positions += 1
+                continue
+            self._interval.positions_failed += 1
+            if status and f"{officer.code}:position:{status}" not in self._warned:
+                self._warned.add(f"{officer.code}:position:{status}")
+                self._say(f"officer {officer.code}: position refused (HTTP {status}): {str(answer)[:200]}")
+
+    def _login(self, officer: SimOfficer) -> str | None:
+        body = json.dumps({"username": officer.code, "password": officer.password}).encode("utf-8")
+        status, answer = self._call(self.base_url + "/api/v1/auth/login", body, {"Content-Type": "application/json"})
+        if status == 200 and isinstance(answer, dict) and answer.get("token"):
+            token = str(answer["token"])
+            self._tokens[officer.code] = token
+            return token
+        if f"{officer.code}:login:{status}" not in self._warned:
+            self._warned.add(f"{officer.code}:login:{status}")
+            what = f"HTTP {status}" if status else str(answer)[:120]
+            self._say(f"officer {officer.code}: cannot log in ({what}); his positions are counted as failed")
+        return None
+
+    def _call(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        try:
+            return self.transport(url, body, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            return 0, str(exc)
 
     def _report(self, sim_now: float) -> None:
         interval, self._interval = self._interval, Counts()

@@ -28,6 +28,9 @@ class DispatchConfig:
     webhook_url: str = ""
     webhook_timeout_s: float = 5.0
     webhook_max_attempts: int = 5
+    #: Minutes within which the duty desk aims to triage a new lead, by severity (the wall's
+    #: queue countdown). Local practice: no law fixes it; the SLA ladders start at dispatch.
+    triage_target_min: dict[str, int] = field(default_factory=lambda: {"high": 10, "normal": 30, "low": 120})
 
     def __post_init__(self) -> None:
         _whole("offsite_notice_days", self.offsite_notice_days, 1, 365)
@@ -40,6 +43,10 @@ class DispatchConfig:
         _whole("hotline_remind_before_hours", self.hotline_remind_before_hours, 0, 240)
         _whole("position_max_age_min", self.position_max_age_min, 1, 24 * 60)
         _whole("webhook_max_attempts", self.webhook_max_attempts, 1, 20)
+        if not isinstance(self.triage_target_min, dict) or set(self.triage_target_min) != {"high", "normal", "low"}:
+            raise ValueError("triage_target_min needs exactly the severities high, normal, low")
+        for severity, minutes in self.triage_target_min.items():
+            _whole(f"triage_target_min[{severity}]", minutes, 1, 24 * 60)
         if not isinstance(self.webhook_url, str):
             raise ValueError("webhook_url must be text")
         if self.webhook_url:

@@ -40,10 +40,6 @@ WALL_ROLES = ("duty_officer", "leader")
 QUEUE_STATUSES = ("new", "confirmed")
 #: Task states shown on the wall: still the unit's work, or handled and waiting for the review.
 WALL_TASK_STATES = (*transitions.OPEN_TASK_STATES, "handled")
-#: Minutes within which the duty desk aims to triage a new lead, by severity: the queue's
-#: countdown. No law or dispatch setting fixes this (the SLA ladders start at dispatch); these
-#: are local practice display targets, to move into the dispatch settings (docs/web.md).
-TRIAGE_TARGET_MIN = {"high": 10, "normal": 30, "low": 120}
 #: At most this many rows per list in a snapshot (the answer says when it was cut).
 SNAPSHOT_MAX = 50_000
 T = TypeVar("T")
@@ -306,7 +302,7 @@ def snapshot(session: Session, actor: Actor, cursor: str) -> dict[str, Any]:
         "cursor": cursor,
         "scope": sorted(scope) if scope is not None else None,
         "can_dispatch": actor.has("duty_officer"),
-        "triage_target_min": TRIAGE_TARGET_MIN,
+        "triage_target_min": admin.current_config(session).triage_target_min,
         "units": units,
         "leads": {"columns": LEAD_COLUMNS, "rows": leads[:SNAPSHOT_MAX], "truncated": len(leads) > SNAPSHOT_MAX},
         "tasks": {"columns": TASK_COLUMNS, "rows": tasks[:SNAPSHOT_MAX], "truncated": len(tasks) > SNAPSHOT_MAX},

@@ -50,6 +50,7 @@ SETTINGS = [
     ("webhook_url", "", "empty: no webhook channel"),
     ("webhook_timeout_s", 5.0, "default"),
     ("webhook_max_attempts", 5, "default"),
+    ("triage_target_min", {"high": 10, "normal": 30, "low": 120}, "local practice: minutes to triage a new lead"),
 ]
 
 
