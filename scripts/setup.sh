@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Zhifa needs on a fresh Debian/Ubuntu machine: system packages (Chinese
-# fonts, Chromium for the browser tests, poppler), a virtualenv in .venv and the package itself.
+# fonts, Chromium — it renders the enforcement documents to PDF and runs the browser tests —,
+# poppler), a virtualenv in .venv and the package itself.
 # Idempotent: a second run installs nothing new. Usage: scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +9,7 @@ cd "$(dirname "$0")/.."
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils)
-[ "$want_test" = 1 ] && SYSTEM_PACKAGES+=(chromium)
+SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils chromium)
 
 missing=()
 for p in "${SYSTEM_PACKAGES[@]}"; do

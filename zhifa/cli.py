@@ -396,6 +396,9 @@ def simulate(
     devices: Annotated[
         Path | None, typer.Option(help="devices CSV with api_key (default: $ZHIFA_VAR_DIR/demo-data/devices.csv)")
     ] = None,
+    positions: Annotated[
+        bool, typer.Option(help="also report the demo patrol officers' phone positions (every 15 s)")
+    ] = True,
 ) -> None:
     """Feed a server the demo's live streams through the public API (POST /api/v1/events with each
     device's key): WIM traffic by time of day with overloaded trucks, plate captures with unlicensed
@@ -410,7 +413,7 @@ def simulate(
         _fail(f"no devices file {path}: run `zhifa demo` first (it writes the demo's devices with their keys)")
     try:
         seed = DEFAULT_SEED if seed is None else seed
-        sim = Simulator(url, path, seed, rate, overload_share, dark_share, speedup)
+        sim = Simulator(url, path, seed, rate, overload_share, dark_share, speedup, officers=None if positions else ())
     except ValueError as exc:
         _fail(str(exc))
     if not sim.devices:
