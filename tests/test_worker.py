@@ -105,7 +105,12 @@ def test_the_composed_worker_runs_the_sla_scan(fresh_db_url: str, monkeypatch: p
 
     monkeypatch.setattr(scanner, "scan_once", spy)
     w = make_worker(engine)
-    assert [j.name for j in w.jobs] == ["device heartbeat scan", "dispatch SLA scan", "archive and retention"]
+    assert [j.name for j in w.jobs] == [
+        "device heartbeat scan",
+        "dispatch SLA scan",
+        "case deadline scan",
+        "archive and retention",
+    ]
     w.start()
     try:
         assert scanned.wait(15)

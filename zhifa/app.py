@@ -79,6 +79,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     for r in (accounts, org, jurisdiction, registry, catalog, sensing, monitoring, legal, dispatch):
         app.include_router(r)
     app.include_router(documents)
+    from zhifa.cases.api import public_router as cases_public
+    from zhifa.cases.api import router as cases
+
+    app.include_router(cases)
+    app.include_router(cases_public)
 
     @app.post("/api/v1/import/{what}", tags=["imports"])
     def import_file(

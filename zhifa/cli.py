@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from zhifa.cases.cli import cases_app
 from zhifa.core.audit import SYSTEM
 from zhifa.core.errors import ImportRejected, ZhifaError
 from zhifa.dispatch.cli import dispatch_app
@@ -31,6 +32,7 @@ app.add_typer(legal_app, name="legal")
 app.add_typer(penalty_app, name="penalty")
 app.add_typer(dispatch_app, name="dispatch")
 app.add_typer(documents_app, name="documents")
+app.add_typer(cases_app, name="cases")
 
 
 def _echo_json(obj: Any) -> None:

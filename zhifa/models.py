@@ -1,5 +1,18 @@
 """Every ORM model, imported once so that Alembic and the tests see the whole schema."""
 
+from zhifa.cases.models import (
+    Case,
+    CaseAlert,
+    CaseDeadline,
+    CaseEvidence,
+    CasePayment,
+    CaseSetting,
+    CaseStatement,
+    CaseStep,
+    CreditRecord,
+    ExemptionItem,
+    Publication,
+)
 from zhifa.catalog.models import DiscretionTier, EnforcementItem
 from zhifa.core.audit import AuditLog
 from zhifa.core.auth import AuthToken, User
@@ -36,6 +49,15 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "Case",
+    "CaseAlert",
+    "CaseDeadline",
+    "CaseEvidence",
+    "CasePayment",
+    "CaseSetting",
+    "CaseStatement",
+    "CaseStep",
+    "CreditRecord",
     "Device",
     "DiscretionTier",
     "DispatchSetting",
@@ -44,6 +66,7 @@ __all__ = [
     "Enterprise",
     "Event",
     "Evidence",
+    "ExemptionItem",
     "HotlineReport",
     "JurisdictionEdition",
     "JurisdictionFeature",
@@ -59,6 +82,7 @@ __all__ = [
     "OversizePermit",
     "PartyBranch",
     "Person",
+    "Publication",
     "ResponsePlan",
     "Site",
     "SlaPolicy",

@@ -28,6 +28,12 @@ def dispatch_scan_job(engine: Engine) -> Any:
     return scan_once(engine)
 
 
+def case_scan_job(engine: Engine) -> Any:
+    from zhifa.cases.scanner import scan_job
+
+    return scan_job(engine)
+
+
 class Housekeeping:
     """The daily archive (raw events past the hot window → Parquet) and retention (captures that
     raised no lead, past the retention period, dropped): once per Shanghai calendar day, at the
@@ -64,6 +70,7 @@ def make_worker(engine: Engine) -> Worker:
         jobs=[
             PeriodicJob("device heartbeat scan", 30.0, heartbeat_job),
             PeriodicJob("dispatch SLA scan", settings.scan_interval_s, dispatch_scan_job),
+            PeriodicJob("case deadline scan", 60.0, case_scan_job),
             PeriodicJob("archive and retention", 300.0, Housekeeping()),
         ],
     )

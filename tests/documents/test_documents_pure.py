@@ -108,6 +108,8 @@ def test_rules_across_fields() -> None:
     ctx["discretion"]["chosen_yuan"] = "6000"
     ctx["fine_yuan"] = "6000"
     assert set(problems("penalty_decision", ctx)) == {"discretion.chosen_yuan"}
+    ctx["discretion"]["outside_range_reason"] = "当事人多次超限且拒不卸载，经集体讨论决定超出基准幅度处罚"
+    validate_context("penalty_decision", ctx)  # outside the range, with its reason stated: accepted
     ctx = sample("penalty_decision")
     ctx["fine_yuan"] = "3500"
     assert set(problems("penalty_decision", ctx)) == {"fine_yuan"}

@@ -172,8 +172,16 @@ def _chosen_in_range(ctx: dict[str, Any]) -> list[Problem]:
     problems = []
     if d["range_min_yuan"] > d["range_max_yuan"]:
         problems.append(Problem("discretion.range_max_yuan", "below the minimum", "上限低于下限"))
-    elif not d["range_min_yuan"] <= d["chosen_yuan"] <= d["range_max_yuan"]:
-        problems.append(Problem("discretion.chosen_yuan", "outside the discretion range", "决定罚款不在裁量幅度内"))
+    elif not d["range_min_yuan"] <= d["chosen_yuan"] <= d["range_max_yuan"] and not d.get("outside_range_reason"):
+        # A fine outside the benchmark's range is the officer's to decide, but only with its reason
+        # written into the decision (说理: the supervision sees it).
+        problems.append(
+            Problem(
+                "discretion.chosen_yuan",
+                "outside the discretion range without outside_range_reason",
+                "决定罚款不在裁量幅度内且未说明理由",
+            )
+        )
     if ctx["fine_yuan"] != d["chosen_yuan"]:
         problems.append(Problem("fine_yuan", "differs from discretion.chosen_yuan", "罚款金额与裁量决定金额不一致"))
     return problems
@@ -436,6 +444,7 @@ _KINDS: tuple[DocumentKind, ...] = (
                     Field("chosen_yuan", "决定罚款金额（元）", "money"),
                     Field("circumstances", "从重、从轻、减轻情节", "list", required=False),
                     Field("justification", "裁量说明"),
+                    Field("outside_range_reason", "超出裁量幅度的理由", required=False),
                 ),
                 note="行政处罚法 第三十四条: 行政处罚裁量基准应当向社会公布",
             ),

@@ -30,7 +30,8 @@ async def post_events(request: Request, session: DB, x_device_key: str | None = 
     body = await _body(request)
     # A short read (key, devices), then parsing with no transaction open — on SQLite the write
     # lock is taken only to store — then the store, committed before the answer.
-    session.connection(execution_options={"sqlite_readonly": True})
+    if not session.in_transaction():  # (a test's session may already hold its connection)
+        session.connection(execution_options={"sqlite_readonly": True})
     if x_device_key is not None:
         device = service.device_for_key(session, x_device_key)
         device_code: str | None = device.code

@@ -8,6 +8,9 @@ dispatch API: the wall's snapshot and the dispatch live stream.
 * ``/tasks/{id}`` — one task: its timeline, officers, feedback; assignment (unit leader),
   review and cancellation (command center).
 * ``/figures`` — closed-loop figures per unit and period, table and chart.
+* ``/plans`` — response plans (预案): list, create, edit (steps as a sub-form), activate/retire,
+  version history (administrators read it from the audit log).
+* ``/sla`` — the SLA ladders (task kind × priority) and the dispatch settings with their sources.
 
 Every action is a call of the dispatch API from the page, with the user's session: who may do
 what is decided there, once.
@@ -32,7 +35,8 @@ from zhifa.core.auth import resolve_actor
 from zhifa.core.clock import utcnow
 from zhifa.core.db import session_factory
 from zhifa.core.errors import Unauthorized, ZhifaError
-from zhifa.dispatch import figures, service, sla, transitions
+from zhifa.dispatch import figures, planning, service, sla, transitions
+from zhifa.dispatch.config import DispatchConfig
 from zhifa.web import dispatch_live, pages, wall
 from zhifa.web.i18n import N_, lang_of, translate
 
@@ -160,6 +164,57 @@ def figures_page(request: Request, session: DB) -> Response:
     page = _dispatch_page(request)
     return pages._page(
         request, session, "figures.html", "dispatch-figures", N_("Closed-loop figures"), page, figures.READ_ROLES
+    )
+
+
+#: Who opens the plans and SLA pages: the command center and the brigade leaders read them. Who may
+#: change what is the API's decision (plans: ``planning.PLAN_ROLES``; ladders and settings: admin);
+#: the pages only hide the controls the user's roles cannot use.
+CONFIG_READ_ROLES = ("duty_officer", "leader")
+SLA_EDIT_ROLES = ("admin",)
+
+#: Labels of the dispatch settings (``dispatch.config.DispatchConfig``; a test keeps them complete).
+SETTING_LABELS = {
+    "offsite_notice_days": N_("Off-site notice: days to come in"),
+    "hotline_reply_working_days": N_("Hotline reply: working days"),
+    "hotline_remind_before_hours": N_("Hotline reply: remind hours before"),
+    "position_max_age_min": N_("Officer position: max age (minutes)"),
+    "webhook_url": N_("Webhook URL"),
+    "webhook_timeout_s": N_("Webhook timeout (seconds)"),
+    "webhook_max_attempts": N_("Webhook: max attempts"),
+    "triage_target_min": N_("Triage target (minutes) by severity"),
+}
+
+
+def _setting_types() -> dict[str, str]:
+    """Each setting's value type, ``int``, ``float``, ``str`` or ``dict`` (of whole numbers), as the
+    settings form draws its inputs."""
+    out = {}
+    for name, f in DispatchConfig.__dataclass_fields__.items():
+        kind = str(f.type)
+        out[name] = "dict" if kind.startswith("dict") else kind
+    return out
+
+
+@router.get("/plans", include_in_schema=False)
+def plans_page(request: Request, session: DB) -> Response:
+    page = _dispatch_page(request, {"plan_roles": list(planning.PLAN_ROLES)})
+    return pages._page(request, session, "plans.html", "dispatch-plans", N_("Response plans"), page, CONFIG_READ_ROLES)
+
+
+@router.get("/sla", include_in_schema=False)
+def sla_page(request: Request, session: DB) -> Response:
+    lang = lang_of(request)
+    page = _dispatch_page(
+        request,
+        {
+            "edit_roles": list(SLA_EDIT_ROLES),
+            "setting_labels": {k: translate(v, lang) for k, v in SETTING_LABELS.items()},
+            "setting_types": _setting_types(),
+        },
+    )
+    return pages._page(
+        request, session, "sla.html", "dispatch-sla", N_("SLA ladders and settings"), page, CONFIG_READ_ROLES
     )
 
 

@@ -118,6 +118,8 @@ COMMAND_MODULES: tuple[NavItem, ...] = (
             NavItem("dispatch-wall", N_("Command wall"), "/wall"),
             NavItem("dispatch-mine", N_("My tasks"), "/m/tasks"),
             NavItem("dispatch-figures", N_("Closed-loop figures"), "/figures"),
+            NavItem("dispatch-plans", N_("Response plans"), "/plans"),
+            NavItem("dispatch-sla", N_("SLA ladders and settings"), "/sla"),
         ),
     ),
     NavItem("supervision", N_("Enforcement supervision")),
