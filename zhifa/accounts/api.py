@@ -47,7 +47,13 @@ def _me(actor: Actor, session: DB) -> dict[str, Any]:
 
 @router.post("/auth/login")
 def login(body: LoginIn, response: Response, session: DB) -> dict[str, Any]:
+    # The password check (argon2, deliberately slow) runs in a read transaction: on SQLite the
+    # write lock is taken only to store the token, so a crowd logging in at once queues for
+    # milliseconds each, not for the hashing of everyone before them.
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_readonly": True})
     user = auth.authenticate(session, body.username, body.password)
+    session.commit()
     hours = get_settings().token_hours
     token = auth.issue_token(session, user, "session", hours)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=hours * 3600, path="/")
