@@ -5,13 +5,14 @@ with its source. Where the law says "较大数额" and leaves the figure to the 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+
+from zhifa.core.records import DictRecord
 
 
 @dataclass(frozen=True)
-class CaseConfig:
+class CaseConfig(DictRecord):
     #: 行政处罚法 第六十三条第一款第（一）项 较大数额罚款: the threshold is a local standard (the
     #: province's rule); at or above it the party has the right to a hearing. Yuan.
     hearing_fine_person_yuan: str = "10000"
@@ -70,19 +71,6 @@ class CaseConfig:
 
     def yuan(self, name: str) -> Decimal:
         return Decimal(str(getattr(self, name)))
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> CaseConfig:
-        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
-        try:
-            return cls(**values)
-        except TypeError as exc:
-            raise ValueError(str(exc)) from exc
 
 
 TEXT_SETTINGS = (

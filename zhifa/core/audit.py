@@ -10,11 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from zhifa.core.clock import utcnow
-from zhifa.core.db import Base, UTCDateTime
+from zhifa.core.db import Base, BigId, UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ SYSTEM = Actor(username="system", roles=frozenset({"admin"}), kind="system")
 class AuditLog(Base):
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     actor: Mapped[str] = mapped_column(String(64), nullable=False)
     actor_kind: Mapped[str] = mapped_column(String(16), nullable=False, default="user")

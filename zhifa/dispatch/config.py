@@ -4,9 +4,10 @@ each with its source."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
+
+from zhifa.core.records import DictRecord
 
 HOTLINES = ("12345", "12328")
 SOURCES = (*HOTLINES, "patrol")
@@ -14,7 +15,7 @@ SOURCE_ZH = {"12345": "12345政务服务便民热线", "12328": "12328交通运�
 
 
 @dataclass(frozen=True)
-class DispatchConfig:
+class DispatchConfig(DictRecord):
     #: Days the owner has, from the notice, to come in about an off-site record (local practice;
     #: the issue's default). Calendar days.
     offsite_notice_days: int = 15
@@ -56,19 +57,6 @@ class DispatchConfig:
         t = self.webhook_timeout_s
         if isinstance(t, bool) or not isinstance(t, int | float) or not 0.1 <= t <= 60:
             raise ValueError("webhook_timeout_s must be 0.1 to 60 seconds")
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> DispatchConfig:
-        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
-        try:
-            return cls(**values)
-        except TypeError as exc:
-            raise ValueError(str(exc)) from exc
 
 
 def _whole(name: str, value: object, low: int, high: int) -> None:

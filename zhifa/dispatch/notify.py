@@ -295,8 +295,6 @@ def audience_filter(session: Session, actor: Actor) -> Any:
     return or_(*conds)
 
 
-
-
 def notification_dict(n: Notification, pii: bool) -> dict[str, Any]:
     address = n.address
     if address and n.channel == "sms" and not pii:

@@ -267,17 +267,10 @@ def dispatch_lead(
 
 
 def _plan_values(row: ResponsePlan) -> dict[str, Any]:
-    return {
-        "name": row.name,
-        "lead_kind": row.lead_kind,
-        "matter": row.matter,
-        "priority": row.priority,
-        "route": row.route,
-        "unit": row.unit_code,
-        "bbox": row.bbox,
-        "steps": row.steps,
-        "active": row.active,
-    }
+    """A stored plan as ``parse_plan`` reads it: the API form without its bookkeeping."""
+    from zhifa.dispatch.planning import plan_dict
+
+    return {k: v for k, v in plan_dict(row).items() if k not in ("id", "version", "updated_by", "updated_at")}
 
 
 # --------------------------------------------------------------------------- tasks

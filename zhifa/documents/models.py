@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhifa.core.clock import utcnow
-from zhifa.core.db import Base, UTCDateTime
+from zhifa.core.db import Base, BigId, UTCDateTime
 
 
 class DocumentScheme(Base):
@@ -78,7 +77,7 @@ class DocumentIssued(Base):
 
     __tablename__ = "documents_issued"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     kind: Mapped[str] = mapped_column(String(48), nullable=False)
     title: Mapped[str] = mapped_column(String(64), nullable=False)
     scheme_code: Mapped[str | None] = mapped_column(ForeignKey("documents_scheme.code"), nullable=True)

@@ -3,13 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhifa.core.clock import utcnow
-from zhifa.core.db import Base, UTCDateTime
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from zhifa.core.db import Base, BigId, UTCDateTime
 
 
 class Lead(Base):

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhifa.core.clock import utcnow
-from zhifa.core.db import Base, TimestampMixin, UTCDateTime
+from zhifa.core.db import Base, BigId, TimestampMixin, UTCDateTime
 
 DEVICE_KINDS = ("camera", "wim", "ais_receiver", "checkpoint")
 DEVICE_KIND_ZH = {"camera": "卡口抓拍", "wim": "称重检测", "ais_receiver": "AIS 基站", "checkpoint": "水上卡口"}
@@ -19,8 +19,6 @@ DEVICE_MATTER = {
     "ais_receiver": "water.vessel",
 }
 EVENT_TYPES = ("plate_capture", "wim", "ship_passage", "ais")
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Device(Base, TimestampMixin):
