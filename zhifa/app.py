@@ -114,6 +114,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         from zhifa.web.dispatch_pages import router as dispatch_pages
 
         app.include_router(dispatch_pages)
+        from zhifa.web.case_pages import router as case_pages
+
+        app.include_router(case_pages)
     except ImportError:
         pass
     return app

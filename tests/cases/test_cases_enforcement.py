@@ -312,3 +312,35 @@ def test_end_to_end_with_real_documents(cw_real_docs: CaseWorld) -> None:
     assert len(docs) == 5
     r = w.client.get(f"/api/v1/documents/{docs[2]['id']}", headers=w.h("leader1"))
     assert r.status_code == 200, r.text
+
+
+def test_off_site_share_of_filed_cases(cw: CaseWorld) -> None:
+    """行政处罚 from off-site enforcement (非现场执法) is a tracked figure: the share of the cases
+    filed in a period that were opened from an off-site case (the party came in)."""
+    from zhifa.cases.models import Case
+    from zhifa.core.clock import today_shanghai, utcnow
+    from zhifa.dispatch.models import OffsiteCase
+
+    w = cw
+    lead = w.lead(device="WIM1", events=1)
+    off = OffsiteCase(
+        lead_id=lead.id, state="notified", unit_code="RD1", subject=lead.subject, created_by="duty",
+        created_at=utcnow(),
+    )  # fmt: skip
+    w.session.add(off)
+    w.session.flush()
+    body = {
+        "unit_code": "RD1", "title": "超限运输", "facts": "非现场执法记录", "item_code": "YS-001",
+        "party": {"id_no": None}, "source": "inspection", "officers": ["O1", "O2"], "offsite_case_id": off.id,
+    }  # fmt: skip
+    w.post("/api/v1/cases", "O1", body, 409)  # not before the party came in
+    off.state = "appeared"
+    w.session.flush()
+    from_offsite = w.file(offsite_case_id=off.id, party={"id_no": None})
+    w.file()  # one from an inspection
+    c = w.session.get(Case, from_offsite["id"])
+    assert c is not None and c.offsite_case_id == off.id and c.lead_id == lead.id
+    day = today_shanghai()
+    f = w.client.get(f"/api/v1/cases/figures?since={day}&until={day.fromordinal(day.toordinal() + 1)}",
+                     headers=w.h("analyst")).json()  # fmt: skip
+    assert (f["filed_cases"], f["offsite_cases"], f["offsite_share"]) == (2, 1, 0.5)

@@ -95,13 +95,15 @@ def test_pages_render_the_layout_for_a_logged_in_user(admin_client: Any, path: s
     nav = ("指挥大屏", "谁来管", "辖区地图", "组织机构", "执法人员", "职责清单", "管理对象", "权责清单", "审计日志")
     for label in nav:
         assert f">{label}<" in html, label
-    # 监测预警 and 指挥调度 have their pages; the other command modules are still to come.
+    # 监测预警, 指挥调度 and 案件办理 have their pages; the other command modules are still to come.
     assert '<a href="/monitoring/devices" data-nav="monitoring"' in html
     assert ">监测设备<" in html and ">线索<" in html
     assert not re.search(r'aria-disabled="true"[^>]*>监测预警', html)
     assert '<a href="/wall" data-nav="dispatch"' in html
     assert not re.search(r'aria-disabled="true"[^>]*>指挥调度', html)
-    for later in ("执法监督", "研判分析", "应急处置", "案件办理"):
+    assert '<a href="/cases" data-nav="cases"' in html
+    assert not re.search(r'aria-disabled="true"[^>]*>案件办理', html)
+    for later in ("执法监督", "研判分析", "应急处置"):
         assert re.search(rf'aria-disabled="true"[^>]*>{later}\s*<em[^>]*>建设中</em>', html), later
     assert 'data-testid="logout"' in html
     assert r.headers["content-security-policy"].startswith("default-src 'self'")

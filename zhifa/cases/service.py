@@ -2318,4 +2318,21 @@ def figures(session: Session, since: date, until: date) -> dict[str, Any]:
         "fines_imposed_yuan": f"{sum((c.fine_yuan for c in decided), Decimal(0)):.2f}",
         "outside_range_cases": sum(1 for c in decided if c.outside_range),
         "simplified_cases": sum(1 for c in decided if c.procedure == "simplified"),
+        **_offsite_share(session, since, until),
+    }
+
+
+def _offsite_share(session: Session, since: date, until: date) -> dict[str, Any]:
+    """Cases filed in [since, until) (Shanghai dates) and how many of them rest on off-site
+    evidence (filed from an off-site enforcement case, 非现场执法): the issue's tracked share."""
+    from datetime import datetime, time
+
+    lo = datetime.combine(since, time(0), tzinfo=SHANGHAI)
+    hi = datetime.combine(until, time(0), tzinfo=SHANGHAI)
+    rows = session.execute(select(Case.offsite_case_id).where(Case.created_at >= lo, Case.created_at < hi)).all()
+    offsite = sum(1 for (o,) in rows if o is not None)
+    return {
+        "filed_cases": len(rows),
+        "offsite_cases": offsite,
+        "offsite_share": round(offsite / len(rows), 4) if rows else None,
     }

@@ -125,7 +125,15 @@ COMMAND_MODULES: tuple[NavItem, ...] = (
     NavItem("supervision", N_("Enforcement supervision")),
     NavItem("analysis", N_("Analysis & judgement")),
     NavItem("emergency", N_("Emergency response")),
-    NavItem("cases", N_("Case handling")),
+    NavItem(
+        "cases",
+        N_("Case handling"),
+        "/cases",
+        (
+            NavItem("cases-list", N_("Case workbench"), "/cases"),
+            NavItem("cases-review", N_("Legal review queue"), "/cases/review"),
+        ),
+    ),
 )
 
 ROLE_LABELS: dict[str, str] = {

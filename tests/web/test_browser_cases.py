@@ -1,0 +1,137 @@
+"""A case in a real browser (Debian Chromium) against a real server (uvicorn in a thread of this
+test process, as in ``test_browser_plans.py``) on a fresh SQLite database with the case world
+(units, officers, one user per role, a penalty item, registered parties) and a recording
+document issuer.
+
+A case filed through the API appears on the workbench with its deadline badge; on the case page
+the officer sees only the steps its state allows, a refused step shows the API's message, and an
+allowed one (调查取证) taken through the form appears on the timeline. Screenshot:
+``/tmp/zhifa-case.png``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.web.test_browser import Console, NewContext, _free_port
+from tests.web.test_browser_dispatch import T0, Site, _call, _login, _token
+
+pytestmark = pytest.mark.browser
+pw = pytest.importorskip("playwright.sync_api")
+expect = pw.expect
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    import uvicorn
+
+    from tests.cases.conftest import Recorder, _setup
+    from zhifa.app import create_app
+    from zhifa.cases import issuing
+    from zhifa.core.clock import FrozenClock, use_clock
+    from zhifa.core.config import get_settings
+    from zhifa.core.db import make_engine, session_factory, upgrade
+
+    tmp = tmp_path_factory.mktemp("web-cases")
+    db = f"sqlite:///{tmp / 'x.db'}"
+    upgrade(db)
+    engine = make_engine(db)
+    clock = FrozenClock(T0)
+    with pytest.MonkeyPatch.context() as mp, use_clock(clock), issuing.use_issuer(Recorder()):
+        mp.setattr(get_settings(), "var_dir", tmp)
+        with session_factory(engine)() as session:
+            _setup(session, clock)
+            session.commit()
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        )
+        server.config.timeout_graceful_shutdown = 3
+        thread = threading.Thread(target=server.run, name="uvicorn-cases", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        try:
+            yield Site(f"http://127.0.0.1:{port}", engine, clock)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=15)
+            assert not thread.is_alive(), "the server did not stop"
+    engine.dispose()
+
+
+def test_a_step_taken_on_the_case_page_appears_on_the_timeline(new_context: NewContext, site: Site) -> None:
+    from tests.cases.conftest import USCC
+
+    token = _token(site, "O1")
+    case = _call(
+        site,
+        "POST",
+        "/api/v1/cases",
+        token,
+        {
+            "unit_code": "RD1",
+            "title": "未随车携带道路运输证",
+            "facts": "2026年6月1日，当事人驾驶苏L12345货车在G312线检查时未能出示道路运输证。",
+            "item_code": "YS-001",
+            "party": {"id_no": USCC},
+            "source": "inspection",
+            "officers": ["O1", "O2"],
+        },
+    )
+    cid = case["id"]
+    context = new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    console = Console(page)
+
+    # The workbench lists it with its next deadline: 90 days to decide (行政处罚法 第六十条).
+    _login(page, site, "O1", "/cases")
+    table = page.get_by_test_id("case-table")
+    expect(table).to_have_attribute("data-ready", "1")
+    row = page.locator(f'[data-testid="case-row"][data-id="{cid}"]')
+    expect(row).to_contain_text(case["case_no"])
+    badge = row.get_by_test_id("deadline-badge")
+    expect(badge).to_have_attribute("data-level", "ok")
+    expect(badge).to_contain_text("剩 91 天")  # 1 June → 31 August
+    row.get_by_role("link").click()
+
+    # The case page: only the steps the API allows from 已立案.
+    page.wait_for_url(f"**/cases/{cid}")
+    body = page.get_by_test_id("case-body")
+    expect(body).to_have_attribute("data-ready", "1")
+    expect(page.get_by_test_id("case-state")).to_have_text("已立案（调查取证）")
+    buttons = page.get_by_test_id("step-button")
+    actions = [buttons.nth(i).get_attribute("data-action") for i in range(buttons.count())]
+    assert actions == [a for a in case["allowed"] if a not in ("statement",)], actions
+    assert "decide" not in actions and "pass_review" not in actions
+    expect(page.locator('[data-testid="step-button"][data-action="seize"]')).to_be_disabled()  # a leader's
+    timeline = page.get_by_test_id("timeline-row")
+    expect(timeline).to_have_count(1)
+    expect(page.get_by_test_id("deadline-row")).to_contain_text("2026-08-31")
+
+    # 告知 without a proposed penalty: the API's 409 is shown in the form.
+    page.locator('[data-testid="step-button"][data-action="notify"]').click()
+    page.get_by_test_id("step-submit").click()
+    error = page.get_by_test_id("step-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("409")
+    expect(timeline).to_have_count(1)
+
+    # 调查取证 through the form: a new row on the timeline, by O1.
+    page.locator('[data-testid="step-button"][data-action="investigate"]').click()
+    expect(page.get_by_test_id("step-form-title")).to_have_text("调查取证")
+    page.get_by_test_id("step-field-content").fill("当事人承认未携带道路运输证")
+    page.get_by_test_id("step-submit").click()
+    expect(timeline).to_have_count(2)
+    expect(timeline.nth(1)).to_have_attribute("data-action", "investigate")
+    expect(timeline.nth(1)).to_contain_text("O1")
+    expect(page.get_by_test_id("step-form")).to_be_hidden()
+    api_case = _call(site, "GET", f"/api/v1/cases/{cid}", token)
+    assert [s["action"] for s in api_case["steps"]] == ["file", "investigate"]
+    page.screenshot(path="/tmp/zhifa-case.png", full_page=True)
+    assert console.errors == []
