@@ -387,7 +387,7 @@ def _lock_subjects(session: Session, keys: list[tuple[str, str]]) -> set[tuple[s
         "SELECT k.ord, pg_try_advisory_xact_lock(k.key)"
         " FROM unnest(:keys) WITH ORDINALITY AS k(key, ord) ORDER BY k.ord"
     ).bindparams(bindparam("keys", type_=ARRAY(BigInteger)))
-    got: dict[int, bool] = dict(session.execute(stmt, {"keys": ids}).tuples().all())
+    got: dict[int, bool] = {int(k): bool(v) for k, v in session.execute(stmt, {"keys": ids})}
     return {key for i, key in enumerate(keys, start=1) if not got[i]}
 
 
