@@ -10,14 +10,12 @@ allowed one (调查取证) taken through the form appears on the timeline. Scree
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.web.test_browser import Console, NewContext, _free_port
-from tests.web.test_browser_dispatch import T0, Site, _call, _login, _token
+from tests.web.test_browser import Console, NewContext
+from tests.web.test_browser_dispatch import T0, Site, _call, _login, _token, served_in_thread
 
 pytestmark = pytest.mark.browser
 pw = pytest.importorskip("playwright.sync_api")
@@ -26,10 +24,8 @@ expect = pw.expect
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
 
     from tests.cases.conftest import Recorder, _setup
-    from zhifa.app import create_app
     from zhifa.cases import issuing
     from zhifa.core.clock import FrozenClock, use_clock
     from zhifa.core.config import get_settings
@@ -45,23 +41,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with session_factory(engine)() as session:
             _setup(session, clock)
             session.commit()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        )
-        server.config.timeout_graceful_shutdown = 3
-        thread = threading.Thread(target=server.run, name="uvicorn-cases", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        try:
-            yield Site(f"http://127.0.0.1:{port}", engine, clock)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=15)
-            assert not thread.is_alive(), "the server did not stop"
+        with served_in_thread(engine, "uvicorn-cases") as url:
+            yield Site(url, engine, clock)
     engine.dispose()
 
 

@@ -28,6 +28,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,9 +60,6 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
-
-    from zhifa.app import create_app
     from zhifa.core.clock import FrozenClock, use_clock
     from zhifa.core.config import get_settings
     from zhifa.core.db import make_engine, session_factory, upgrade
@@ -76,24 +74,36 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with session_factory(engine)() as session:
             build_world(session, clock)  # map, units, officers, devices, one user per role
             session.commit()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        )
-        server.config.timeout_graceful_shutdown = 3
-        thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        try:
-            yield Site(f"http://127.0.0.1:{port}", engine, clock)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=15)
-            assert not thread.is_alive(), "the server did not stop (an open stream?)"
+        with served_in_thread(engine, "uvicorn-test") as url:
+            yield Site(url, engine, clock)
     engine.dispose()
+
+
+@contextmanager
+def served_in_thread(engine: Engine, name: str) -> Iterator[str]:
+    """The app on ``engine`` served by uvicorn in a thread of the test process (so the test's
+    injected clock is the server's), started and stopped cleanly; yields the base URL."""
+    import uvicorn
+
+    from zhifa.app import create_app
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    server.config.timeout_graceful_shutdown = 3
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        assert not thread.is_alive(), "the server did not stop (an open stream?)"
 
 
 # --------------------------------------------------------------------------- helpers

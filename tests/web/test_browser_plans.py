@@ -13,8 +13,6 @@ API's refusal of the settings. Screenshots: ``/tmp/zhifa-plans.png``, ``/tmp/zhi
 from __future__ import annotations
 
 import json
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,8 +21,8 @@ from typing import Any
 import pytest
 
 from tests.dispatch.conftest import build_world
-from tests.web.test_browser import Console, NewContext, _free_port
-from tests.web.test_browser_dispatch import T0, Site, _call, _login, _token
+from tests.web.test_browser import Console, NewContext
+from tests.web.test_browser_dispatch import T0, Site, _call, _login, _token, served_in_thread
 
 pytestmark = pytest.mark.browser
 pw = pytest.importorskip("playwright.sync_api")
@@ -33,9 +31,6 @@ expect = pw.expect
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
-
-    from zhifa.app import create_app
     from zhifa.core.clock import FrozenClock, use_clock
     from zhifa.core.config import get_settings
     from zhifa.core.db import make_engine, session_factory, upgrade
@@ -50,23 +45,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with session_factory(engine)() as session:
             build_world(session, clock)
             session.commit()
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        )
-        server.config.timeout_graceful_shutdown = 3
-        thread = threading.Thread(target=server.run, name="uvicorn-plans", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        try:
-            yield Site(f"http://127.0.0.1:{port}", engine, clock)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=15)
-            assert not thread.is_alive(), "the server did not stop"
+        with served_in_thread(engine, "uvicorn-plans") as url:
+            yield Site(url, engine, clock)
     engine.dispose()
 
 
