@@ -22,12 +22,10 @@ import platform
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _setup import CLI, drop_postgres, free_port, fresh_postgres_url, prepared_database
+from _setup import CLI, drop_postgres, free_port, fresh_postgres_url, prepared_database, wait_up
 
 DEVICES = "code,kind,name,lon,lat,accuracy_pct,crossing_line,api_key\n" + "".join(
     f"WIM{i},wim,称重点{i},119.35,32.2002,,,wim{i}-bench-key-0123456789\n" for i in range(2)
@@ -100,12 +98,7 @@ def main() -> None:
     serve = [*CLI, "serve", "--port", str(port), "--workers", str(args.api_processes)]
     server = subprocess.Popen(serve, env=env, stdout=log, stderr=log)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_up(f"http://127.0.0.1:{port}", server, tmp / "server.log")
         (tmp / "locustfile.py").write_text(LOCUSTFILE, "utf-8")
         prefix = tmp / "locust"
         locust = str(Path(sys.executable).parent / "locust")

@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _setup import CLI, drop_postgres, free_port, fresh_postgres_url, prepared_database
+from _setup import CLI, drop_postgres, free_port, fresh_postgres_url, prepared_database, wait_up
 from sqlalchemy import create_engine, func, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,16 +99,7 @@ def main() -> None:
         conn.close()
 
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _ in range(300):
-            try:
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                break
-            except OSError:
-                conn.close()
-                time.sleep(0.1)
-        conn.close()
+        wait_up(f"http://127.0.0.1:{port}", server, tmp / "server.log")
         import threading
 
         numbered = list(enumerate(bodies))

@@ -24,7 +24,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _setup import CLI, free_port, prepared_database
+from _setup import CLI, free_port, prepared_database, wait_up
 from sqlalchemy import create_engine, func, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,15 +78,8 @@ def main() -> None:
 
     samples: list[tuple[float, dict[int, int]]] = []
     try:
+        wait_up(f"http://127.0.0.1:{port}", server, tmp / "server.log")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _ in range(200):
-            try:
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                break
-            except OSError:
-                conn.close()
-                time.sleep(0.1)
         per_tick = max(1, args.rate // 10)
         n = sent = 0
         t0 = time.perf_counter()

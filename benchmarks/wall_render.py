@@ -27,12 +27,11 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _setup import free_port, prepared_database
+from _setup import free_port, prepared_database, wait_up
 from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,20 +186,6 @@ def machine() -> str:
         pass
     system = f"{platform.system()} {platform.release()}"
     return f"{os.cpu_count()} cores ({cpu}){mem}, {system}, Python {platform.python_version()}"
-
-
-def wait_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.2)
 
 
 MEASURE = """() => {
