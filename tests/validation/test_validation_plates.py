@@ -1,6 +1,8 @@
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zhifa.validation import (
     NO_PLATE_MARKERS,
@@ -12,6 +14,7 @@ from zhifa.validation import (
     parse_plate_color,
     plate_identity,
 )
+from zhifa.validation._text import fold
 
 
 @pytest.mark.parametrize(
@@ -162,6 +165,12 @@ def test_plate_identity_includes_colour() -> None:
 @pytest.mark.parametrize(("text", "expected"), [("无牌", True), (" 未识别 ", True), ("苏L12345", False), ("", False)])
 def test_is_no_plate_marker(text: str, expected: bool) -> None:
     assert is_no_plate_marker(text) is expected
+
+
+@given(st.text(alphabet=st.sampled_from("无牌未识别 \u3000⽆苏LA1１ａ"), max_size=6))
+def test_is_no_plate_marker_quick_answer_equals_folding(text: str) -> None:
+    # The quick negative (an ASCII letter or digit second) never contradicts the folded comparison.
+    assert is_no_plate_marker(text) is (fold(text) in NO_PLATE_MARKERS)
 
 
 def test_no_plate_markers_constant() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from zhifa.core.api import DB, CurrentActor
 from zhifa.monitoring import admin, rules, service
-from zhifa.sensing.models import Event
+from zhifa.sensing.models import PENDING, Event
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
@@ -45,7 +45,7 @@ def leads(
 def stuck_events(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
     """Events a rule failed on: still pending, with their error and attempt count."""
     rows = session.scalars(
-        select(Event).where(Event.status == "pending", Event.attempts > 0).order_by(Event.id).limit(500)
+        select(Event).where(PENDING, Event.attempts > 0).order_by(Event.id).limit(500)
     )
     return [
         {

@@ -13,11 +13,12 @@ rest.
 from __future__ import annotations
 
 import bisect
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, String, any_, insert, literal, select, update
+from sqlalchemy import BigInteger, String, any_, func, insert, literal, literal_column, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from zhifa.core.clock import to_shanghai, utcnow
 from zhifa.jurisdiction.router import Router, RoutingError
 from zhifa.monitoring import rules
 from zhifa.monitoring.models import Lead, LeadEvent
-from zhifa.sensing.models import Device, Event
+from zhifa.sensing.models import PENDING, Device, Event
 from zhifa.sensing.service import evidence_grade
 
 #: Earlier overloads are looked up this far back (the repeat-overload window is 365 days by
@@ -80,11 +81,12 @@ def one_of(session: Session, column: Any, values: list[Any], element: Any) -> An
     value (the driver need not rewrite a statement of thousands of placeholders)."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(values, type_=ARRAY(element)))
-    return column.in_(values)
+    # SQLite: the values as one JSON parameter (``json_each``), for the same reason.
+    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(values))))
 
 
 def chunk_size(session: Session) -> int:
-    return 20_000 if session.get_bind().dialect.name == "postgresql" else 500
+    return 20_000
 
 
 def fold_batch(
@@ -334,11 +336,22 @@ def mark_done(session: Session, ids: list[int], raised_lead: bool) -> int:
     """Mark pending events done; returns how many were still pending (all of them, unless another
     worker got there first)."""
     now = utcnow()
+    if ids and session.get_bind().dialect.name == "sqlite":
+        # The batch's ids as one JSON parameter: one short statement, not one of thousands of
+        # placeholders compiled per call (the worker's commonest write).
+        from zhifa.sensing.service import sqlite_time
+
+        marked = session.connection().exec_driver_sql(
+            "UPDATE sensing_event SET status = 'done', processed_at = ?, raised_lead = ?, last_error = NULL"
+            " WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'",
+            (sqlite_time(now), 1 if raised_lead else 0, json.dumps(ids)),
+        )
+        return int(marked.rowcount)
     n = 0
     for chunk in _chunks(ids, chunk_size(session)):
         result = session.execute(
             update(Event)
-            .where(one_of(session, Event.id, chunk, BigInteger()), Event.status == "pending")
+            .where(one_of(session, Event.id, chunk, BigInteger()), PENDING)
             .values(status="done", processed_at=now, raised_lead=raised_lead, last_error=None),
             execution_options={"synchronize_session": False},
         )

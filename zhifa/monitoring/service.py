@@ -10,6 +10,7 @@ one subject with a transaction-scoped advisory lock, so none is lost or doubled.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -23,15 +24,16 @@ from typing import Any
 from sqlalchemy import BigInteger, Engine, and_, func, select, text, update
 from sqlalchemy.orm import Session
 
+from zhifa.core import jsontext
 from zhifa.core.clock import to_shanghai, utcnow
 from zhifa.core.db import session_factory
 from zhifa.jurisdiction import service as jurisdiction
 from zhifa.jurisdiction.router import Router, RoutingError
 from zhifa.monitoring import rules
 from zhifa.monitoring.bulk import EventRow
-from zhifa.monitoring.models import Lead, LeadEvent
+from zhifa.monitoring.models import Lead, LeadEvent, WatchEntry
 from zhifa.registry.models import OversizePermit, Vehicle
-from zhifa.sensing.models import Device, Event
+from zhifa.sensing.models import PENDING, Device, Event
 from zhifa.sensing.service import evidence_grade
 
 log = logging.getLogger(__name__)
@@ -87,26 +89,34 @@ def vehicle_subject(plate: str | None, color: str | None, ev: AnyEvent) -> str:
 # --------------------------------------------------------------------------- rules per event
 
 
+@functools.lru_cache(maxsize=256)
+def _tolerance(accuracy_pct: str | None) -> Decimal:
+    """A WIM device's tolerance (its accuracy, 5 % when none is recorded), checked once."""
+    tolerance = Decimal(accuracy_pct or rules.DEFAULT_WIM_TOLERANCE_PCT)
+    if not tolerance.is_finite() or not Decimal(0) <= tolerance < 100:
+        raise ValueError(f"device accuracy_pct {accuracy_pct!r} is not a percentage from 0 to below 100")
+    return tolerance
+
+
 def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.MonitoringConfig) -> list[Finding]:
     out: list[Finding] = []
     p = ev.payload
     subject = vehicle_subject(ev.plate, ev.plate_color, ev)
     day = to_shanghai(ev.event_time).date()
     if ev.type == "wim":
-        tolerance = Decimal(device.accuracy_pct or "5")
-        found = rules.check_overload(
-            Decimal(p["gross_kg"]),
-            int(p["axles"]),
-            bool(p.get("combination")),
-            bool(p.get("single_drive_axle")),
-            tolerance,
-        )
+        tolerance = _tolerance(device.accuracy_pct)
+        gross, axles = Decimal(p["gross_kg"]), int(p["axles"])
+        combination, single = bool(p.get("combination")), bool(p.get("single_drive_axle"))
+        # Most trucks weigh no more than their limit, which no tolerance (≥ 0) can turn into an
+        # overload: an exact comparison decides it without the full rule.
+        light = gross <= rules.overload_limit_kg(axles, combination, single)
+        found = None if light else rules.check_overload(gross, axles, combination, single, tolerance)
         if found is not None:
             permit = _valid_permit(session, ev, day)
             details = _jsonable(found) | {"axles": p["axles"], "permit": permit}
             out.append(Finding("overload", subject, details, lon=ev.lon, lat=ev.lat, permitted=permit is not None))
-        dims = [Decimal(p[k]) if p.get(k) is not None else None for k in ("height_m", "width_m", "length_m")]
-        if any(d is not None for d in dims):
+        if "height_m" in p or "width_m" in p or "length_m" in p:
+            dims = [Decimal(p[k]) if p.get(k) is not None else None for k in ("height_m", "width_m", "length_m")]
             over = rules.check_oversize(dims[0], dims[1], dims[2], cfg)
             if over is not None:
                 permit = _valid_permit(session, ev, day)
@@ -250,12 +260,12 @@ def _hub_captures(session: Session, ev: AnyEvent, hubs: set[str], cfg: rules.Mon
 def _watchlist(session: Session, ev: AnyEvent, subject: str) -> list[Finding]:
     from sqlalchemy import or_
 
-    from zhifa.monitoring.models import WatchEntry
-
     if ev.plate is None and ev.mmsi is None:
         return []
     cache = CACHE.get(id(session))
     if cache is not None:
+        if not cache.watch_plate and not cache.watch_mmsi:
+            return []
         entries = (cache.watch_plate.get(ev.plate, []) if ev.plate else []) + (
             cache.watch_mmsi.get(ev.mmsi, []) if ev.mmsi else []
         )
@@ -529,6 +539,14 @@ def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) 
     """Pending events in arrival order, as plain rows (locked on PostgreSQL, ``SKIP LOCKED``).
     Ship passages wait until the AIS stream's watermark has moved past passage + window +
     lateness (``passage_cutoff``); ``None`` holds them all."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _claim_sqlite(session, batch, passage_cutoff)
+    return claim_through_types(session, batch, passage_cutoff)
+
+
+def claim_through_types(session: Session, batch: int, passage_cutoff: datetime | None = None) -> list[EventRow]:
+    """``claim`` through SQLAlchemy's column types (PostgreSQL; on SQLite the reference that
+    ``_claim_sqlite`` is tested against)."""
     from sqlalchemy import or_
 
     passages_ok: Any = Event.type != "ship_passage"
@@ -550,13 +568,63 @@ def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) 
             t.payload,
             t.images,
         )
-        .where(t.status == "pending", t.attempts < MAX_ATTEMPTS, passages_ok)
+        .where(PENDING, t.attempts < MAX_ATTEMPTS, passages_ok)
         .order_by(t.id)
         .limit(batch)
     )
     if session.get_bind().dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
     return [EventRow(**row._mapping) for row in session.execute(q)]
+
+
+def _claim_sqlite(session: Session, batch: int, passage_cutoff: datetime | None) -> list[EventRow]:
+    """``claim`` on SQLite, below the ORM (the hot read of the worker): the same query and the
+    same values as the column types would give (tested equal), decoded at once — the batch's
+    JSON payloads in one ``jsontext.loads`` — instead of through a result processor per column."""
+    from zhifa.sensing.service import sqlite_time
+
+    sql = (
+        "SELECT id, device_code, event_id, type, event_time, plate, plate_color, mmsi, lon, lat, payload, images"
+        " FROM sensing_event WHERE status = 'pending' AND attempts < ? AND (type != 'ship_passage'"
+        + (" OR event_time < ?)" if passage_cutoff is not None else ")")
+        + " ORDER BY id LIMIT ?"
+    )
+    params: tuple[Any, ...] = (MAX_ATTEMPTS,)
+    if passage_cutoff is not None:
+        params += (sqlite_time(passage_cutoff),)
+    raw = session.connection().connection.driver_connection
+    cur = raw.cursor()  # type: ignore[union-attr]
+    try:
+        rows = cur.execute(sql, (*params, batch)).fetchall()
+    finally:
+        cur.close()
+    if not rows:
+        return []
+    try:
+        payloads = jsontext.loads("[" + ",".join(r[10] for r in rows) + "]")
+    except (TypeError, ValueError):  # a payload that is not one JSON value: decode one by one
+        payloads = [jsontext.loads(r[10]) for r in rows]
+    out = []
+    fromiso = datetime.fromisoformat
+    for r, payload in zip(rows, payloads, strict=True):
+        images = r[11]
+        out.append(
+            EventRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                fromiso(r[4]).replace(tzinfo=UTC),
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                payload,
+                None if images is None else jsontext.loads(images),
+            )
+        )
+    return out
 
 
 def _record_failure(session: Session, event_id: int, exc: BaseException) -> None:
@@ -787,7 +855,7 @@ class Worker(threading.Thread):
         hold up the API every time it looks."""
         with self.engine.connect().execution_options(sqlite_readonly=True) as c:
             row = c.execute(
-                select(Event.id).where(Event.status == "pending", Event.attempts < MAX_ATTEMPTS).limit(1)
+                select(Event.id).where(PENDING, Event.attempts < MAX_ATTEMPTS).limit(1)
             ).first()
             c.rollback()
         return row is not None
@@ -932,7 +1000,7 @@ def wait_for_idle(engine: Engine, timeout_s: float = 30.0) -> None:
     while time.monotonic() < deadline:
         with session_factory(engine)() as s:
             n = s.scalar(
-                select(func.count()).select_from(Event).where(Event.status == "pending", Event.attempts < MAX_ATTEMPTS)
+                select(func.count()).select_from(Event).where(PENDING, Event.attempts < MAX_ATTEMPTS)
             )
         if not n:
             return

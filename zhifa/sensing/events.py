@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zhifa.core import jsontext
 from zhifa.geo.crs import CoordinateError, to_wgs84
 from zhifa.validation import IdentifierError, is_no_plate_marker, parse_mmsi, parse_plate, parse_plate_color
 
@@ -73,7 +74,7 @@ def split_body(body: bytes, content_type: str | None = None) -> list[tuple[int, 
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            items = json.loads(text)
+            items = jsontext.loads(text)
         except json.JSONDecodeError as exc:
             return [(1, Rejection(1, f"malformed JSON array: {exc.msg} at line {exc.lineno} column {exc.colno}"))]
         if not isinstance(items, list):
@@ -87,7 +88,7 @@ def split_body(body: bytes, content_type: str | None = None) -> list[tuple[int, 
         if not line.strip():
             continue
         try:
-            out.append((n, json.loads(line)))
+            out.append((n, jsontext.loads(line)))
         except json.JSONDecodeError as exc:
             out.append((n, Rejection(n, f"malformed JSON: {exc.msg} at column {exc.colno}")))
     return out

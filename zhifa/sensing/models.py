@@ -3,7 +3,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zhifa.core.clock import utcnow
@@ -64,7 +76,8 @@ class Event(Base):
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
-    images: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # No images: SQL NULL (not the JSON text "null").
+    images: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     #: pending → done; a failing rule leaves it pending with the error and the attempt count.
     status: Mapped[str] = mapped_column(String(8), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -145,3 +158,10 @@ class VesselPassage(Base):
     name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
     images: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+
+
+#: ``status = 'pending'`` with the value written into the SQL, not bound, so that the planner can
+#: match it against the partial queue index's condition (``ix_sensing_event_queue``) without
+#: knowing a parameter's value: SQLite does so only in some builds and versions, PostgreSQL
+#: not in a generic plan (tested with EXPLAIN QUERY PLAN on SQLite).
+PENDING: ColumnElement[bool] = Event.status == literal_column("'pending'")

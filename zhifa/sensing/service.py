@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from shapely.errors import ShapelyError
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from zhifa.core import audit
+from zhifa.core import audit, jsontext
 from zhifa.core.audit import Actor
 from zhifa.core.auth import require
 from zhifa.core.clock import utcnow
@@ -433,22 +433,28 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
         return 0
     conn = session.connection()
     dialect = conn.dialect
-    table = Event.__table__
-    procs = [
-        (i, p)
-        for i, name in enumerate(INSERT_COLUMNS)
-        if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
-    values = []
-    for row in rows:
-        v = list(row)
-        for i, p in procs:
-            v[i] = p(v[i])
-        values.append(v)
     cols = ", ".join(INSERT_COLUMNS)
     raw = conn.connection.driver_connection
     if dialect.name == "postgresql":
+        table = Event.__table__
+        procs = [
+            (i, p)
+            for i, name in enumerate(INSERT_COLUMNS)
+            if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        ]
+        json_cols = (INSERT_COLUMNS.index("payload"), INSERT_COLUMNS.index("images"))
+        procs = [(i, p) for i, p in procs if i not in json_cols]
+        values = []
+        for row in rows:
+            v = list(row)
+            for i, p in procs:
+                v[i] = p(v[i])
+            for i in json_cols:
+                v[i] = None if v[i] is None else jsontext.dumps(v[i])
+            values.append(v)
         return _copy_new_pg(raw, cols, values)
+    memo: dict[int, str] = {}  # a batch's rows share one received_at: formatted once
+    encoded = [sqlite_values(row, memo) for row in rows]
     sql = (
         f"INSERT INTO sensing_event ({cols}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))})"
         " ON CONFLICT (device_code, event_id) DO NOTHING"
@@ -456,10 +462,50 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
     before = raw.total_changes  # type: ignore[union-attr]
     cur = raw.cursor()  # type: ignore[union-attr]
     try:
-        cur.executemany(sql, values)
+        cur.executemany(sql, encoded)
     finally:
         cur.close()
     return int(raw.total_changes - before)  # type: ignore[union-attr]
+
+
+def sqlite_time(t: datetime) -> str:
+    """A timestamp as SQLAlchemy stores it on SQLite (``UTCDateTime``): UTC, no zone, always six
+    decimals (``2026-11-29 00:00:00.000000``), so that text comparison orders like time."""
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError("naive datetime refused: store timezone-aware values")
+    if t.tzinfo is not UTC:
+        t = t.astimezone(UTC)
+    return t.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> tuple[Any, ...]:
+    """One event row (``INSERT_COLUMNS`` order) in the stored form of the columns' own bind
+    processors on SQLite — the same values an ORM write stores (tested equal), ≈ 3× quicker:
+    times through ``sqlite_time``, JSON through ``jsontext.dumps``, no images as SQL NULL
+    (``Event.images`` is ``none_as_null``). ``memo``: the receipt times already formatted, by
+    object identity (the rows of a batch share one)."""
+    dev, eid, typ, t, received, plate, color, mmsi, lon, lat, payload, images, status, attempts, raised = row
+    if memo is None:
+        received_text = sqlite_time(received)
+    elif (received_text := memo.get(id(received))) is None:  # type: ignore[assignment]
+        received_text = memo[id(received)] = sqlite_time(received)
+    return (
+        dev,
+        eid,
+        typ,
+        sqlite_time(t),
+        received_text,
+        plate,
+        color,
+        mmsi,
+        lon,
+        lat,
+        jsontext.dumps(payload),
+        None if images is None else jsontext.dumps(images),
+        status,
+        attempts,
+        1 if raised else 0,
+    )
 
 
 def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> int:

@@ -123,6 +123,10 @@ def parse_plate_color(text: str) -> PlateColor:
 
 def is_no_plate_marker(text: str) -> bool:
     """True for the no-plate / unreadable markers (无牌, 未识别), whitespace ignored."""
+    if len(text) > 1 and text[1].isascii() and text[1].isalnum():
+        # Folding keeps an ASCII letter or digit (苏L… has one second), and no marker holds one:
+        # the common answer without the Unicode normalisation.
+        return False
     return fold(text) in NO_PLATE_MARKERS
 
 

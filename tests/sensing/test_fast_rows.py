@@ -1,0 +1,178 @@
+"""The ingestion hot paths below the ORM store and read exactly what the column types would:
+``sensing.service.sqlite_values`` against an ORM write, ``monitoring.service.claim`` against the
+same query through the column types, ``bulk.mark_done`` with its JSON id list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from zhifa.monitoring import bulk
+from zhifa.monitoring import service as monitoring
+from zhifa.sensing import service as sensing
+from zhifa.sensing.models import Event
+
+CST = timezone(timedelta(hours=8))
+T0 = datetime(2026, 6, 1, 10, 0, 0, tzinfo=CST)
+
+
+def rows() -> list[dict[str, Any]]:
+    """Events of every shape the store sees: offsets, whole seconds, images or none, unicode."""
+    return [
+        {
+            "device_code": "WIM1",
+            "event_id": "a",
+            "type": "wim",
+            "event_time": T0,
+            "received_at": datetime(2026, 6, 1, 2, 0, 1, 250000, tzinfo=UTC),
+            "plate": "苏L12345",
+            "plate_color": "yellow",
+            "lon": 119.35,
+            "lat": 32.2,
+            "payload": {"axles": 3, "gross_kg": "30000.5", "plate": "苏L12345", "combination": False},
+        },
+        {
+            "device_code": "CAM1",
+            "event_id": "b",
+            "type": "plate_capture",
+            "event_time": T0 + timedelta(microseconds=7),
+            "received_at": datetime(2026, 6, 1, 2, 0, 2, tzinfo=UTC),
+            "plate": None,
+            "payload": {"unidentified": "无牌", "direction": "东向西"},
+            "images": ["ab" * 32, "cd" * 32],
+        },
+        {
+            "device_code": "CP1",
+            "event_id": "c",
+            "type": "ship_passage",
+            "event_time": datetime(2026, 6, 1, 1, 59, 0, tzinfo=UTC),
+            "received_at": datetime(2026, 6, 1, 2, 0, 3, tzinfo=UTC),
+            "mmsi": "413000001",
+            "payload": {"direction": "up", "name_ocr": "苏镇江货1234"},
+            "images": [],
+        },
+        {
+            "device_code": "WIM1",
+            "event_id": "d",
+            "type": "wim",
+            "event_time": T0 + timedelta(hours=1),
+            "received_at": datetime(2026, 6, 1, 3, 0, 0, tzinfo=UTC),
+            "plate": "苏L54321",
+            "plate_color": None,
+            "payload": {"axles": 6, "gross_kg": "52000", "axle_kg": [10**30, 1.5]},
+        },
+    ]
+
+
+def _via_fast_path(session: Session) -> None:
+    assert sensing._insert_new(session, rows()) == len(rows())
+
+
+def _via_orm(session: Session) -> None:
+    for r in rows():
+        session.add(Event(**r, status="pending", attempts=0, raised_lead=False))
+    session.flush()
+
+
+def _stored(session: Session) -> list[tuple[Any, ...]]:
+    """Every column as the database holds it (SQLite: the very text), ids aside."""
+    cols = [c.name for c in Event.__table__.columns if c.name != "id"]
+    return [tuple(r) for r in session.execute(text(f"SELECT {', '.join(cols)} FROM sensing_event ORDER BY event_id"))]
+
+
+@pytest.mark.db
+def test_fast_insert_stores_what_the_orm_stores(session: Session) -> None:
+    _via_orm(session)
+    by_orm = _stored(session)
+    session.rollback()
+    _via_fast_path(session)
+    fast = _stored(session)
+    # Every column but the JSON ones the same (on SQLite: the same text, timestamps included);
+    # the JSON text is compact but decodes equal (``test_sqlite_json_text_reads_back_equal``).
+    plain = [
+        i
+        for i, c in enumerate(c for c in Event.__table__.columns if c.name != "id")
+        if c.name not in ("payload", "images")
+    ]
+    assert [[r[i] for i in plain] for r in fast] == [[r[i] for i in plain] for r in by_orm]
+    read = [
+        (e.event_time, e.received_at, e.payload, e.images)
+        for e in session.scalars(select(Event).order_by(Event.event_id))
+    ]
+    assert read == [(r["event_time"], r["received_at"], r["payload"], r.get("images")) for r in rows()]
+    assert all(t.tzinfo is not None for t, *_ in read)
+
+
+def test_sqlite_json_text_reads_back_equal(session: Session) -> None:
+    """JSON is written compactly (orjson); it must decode to what the ORM's JSON would."""
+    _via_fast_path(session)
+    fast = {e.event_id: (e.payload, e.images) for e in session.scalars(select(Event))}
+    session.rollback()
+    _via_orm(session)
+    orm = {e.event_id: (e.payload, e.images) for e in session.scalars(select(Event))}
+    assert fast == orm
+    assert fast["d"][0]["axle_kg"][0] == 10**30  # an integer beyond 64 bits stays exact
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("cutoff", [None, datetime(2026, 6, 1, 2, tzinfo=UTC), datetime.max.replace(tzinfo=UTC)])
+@pytest.mark.parametrize("batch", [1, 2, 10])
+def test_claim_equals_the_typed_query(session: Session, cutoff: datetime | None, batch: int) -> None:
+    _via_fast_path(session)
+    session.execute(text("UPDATE sensing_event SET attempts = 5 WHERE event_id = 'a'"))  # given up: not claimed
+    quick = monitoring.claim(session, batch, cutoff)
+    typed = monitoring.claim_through_types(session, batch, cutoff)
+    assert quick == typed
+    assert all(r.event_time.tzinfo is not None for r in quick)
+    ids = {r.event_id for r in monitoring.claim(session, 10, cutoff)}
+    assert ("c" in ids) == (cutoff is not None)
+    assert "a" not in ids
+
+
+@pytest.mark.db
+def test_mark_done_counts_only_still_pending(session: Session) -> None:
+    _via_fast_path(session)
+    ids = sorted(session.scalars(select(Event.id)))
+    assert bulk.mark_done(session, ids[:2], raised_lead=True) == 2
+    assert bulk.mark_done(session, ids, raised_lead=False) == len(ids) - 2  # the first two were done
+    assert bulk.mark_done(session, [], raised_lead=False) == 0
+    session.expire_all()
+    done = {e.event_id: (e.status, e.raised_lead, e.processed_at is not None) for e in session.scalars(select(Event))}
+    assert done == {
+        "a": ("done", True, True),
+        "b": ("done", True, True),
+        "c": ("done", False, True),
+        "d": ("done", False, True),
+    }
+
+
+def test_queue_queries_use_the_pending_index_on_sqlite(session: Session) -> None:
+    """The queue index holds pending events only; every query of the queue must be able to use
+    it (a full scan of the events table would grow with its history)."""
+    from sqlalchemy import func
+
+    from zhifa.sensing.models import PENDING
+
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's planner and partial indexes")
+    _via_fast_path(session)
+    conn = session.connection()
+
+    def plan(sql: str, params: tuple[Any, ...] = ()) -> str:
+        return " / ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+
+    claim_sql = (
+        "SELECT id FROM sensing_event WHERE status = 'pending' AND attempts < ? AND (type != 'ship_passage'"
+        " OR event_time < ?) ORDER BY id LIMIT ?"
+    )
+    assert "ix_sensing_event_queue" in plan(claim_sql, (5, "2026-01-01", 10))
+    for q in (
+        select(Event.id).where(PENDING, Event.attempts < 5).limit(1),
+        select(func.count()).select_from(Event).where(PENDING, Event.attempts < 5),
+    ):
+        compiled = q.compile(conn, compile_kwargs={"literal_binds": True})
+        assert "ix_sensing_event_queue" in plan(str(compiled)), str(compiled)
