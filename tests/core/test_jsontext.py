@@ -40,7 +40,8 @@ def test_errors_are_the_standard_library_errors(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [{"axles": 3, "gross_kg": "12000.5", "plate": "苏L12345"}, [10**30, 1], {"x": [None, True, 1.25]}]
+    "value",
+    [{"axles": 3, "gross_kg": "12000.5", "plate": "苏L12345"}, [10**30, 1], {"x": [None, True, 1.25]}, ["\ud800"]],
 )
 def test_dumps_reads_back_the_same(value: object) -> None:
     assert json.loads(jsontext.dumps(value)) == value

@@ -1,40 +1,38 @@
-"""JSON text on the hot paths (event ingestion and the worker's claim), through ``orjson``
+"""JSON text on the hot paths (event ingestion and the worker's claim), through ``msgspec``
 (several times quicker than the standard library) with the standard library behind it.
 
-The fallback keeps the standard library's answers exactly: ``orjson`` refuses what ``json``
-accepts — ``NaN``/``Infinity``, numbers beyond a double, lone surrogates — so whatever ``orjson``
-refuses is handed to ``json``, which either reads it as before or raises its own error (with its
-message, line and column). ``orjson`` also reads an integer beyond 64 bits as a float, where
-``json`` keeps it exact: text holding a run of 20 or more digits goes to ``json`` directly.
-Text written here is compact UTF-8; it reads back the same through ``json.loads`` and the
-columns' own JSON types.
+Reading keeps the standard library's answers exactly: whatever ``msgspec`` refuses that ``json``
+accepts — ``NaN``/``Infinity``, numbers beyond a double, lone surrogates — is handed to
+``json``, which either reads it as before or raises its own ``JSONDecodeError`` (with its
+message, line and column). Integers of any size stay exact either way.
+
+Writing is for JSON-shaped values (dicts with string keys, lists, strings, numbers, booleans,
+``None``): compact UTF-8 that reads back equal through ``json.loads`` and the columns' own JSON
+types. A non-finite float would be written ``null``; the ingestion path refuses those earlier.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-import orjson
+import msgspec
 
-#: A digit run long enough to be an integer ``orjson`` would not keep exact (> 18446744073709551615).
-_LONG_DIGITS = re.compile(r"[0-9]{20}")
+_decode = msgspec.json.Decoder().decode
+_encode = msgspec.json.Encoder().encode
 
 
-def loads(text: str) -> Any:
+def loads(text: str | bytes) -> Any:
     """``json.loads``, quicker; errors are the standard library's ``json.JSONDecodeError``."""
-    if _LONG_DIGITS.search(text):
-        return json.loads(text)
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
+        return _decode(text)
+    except (msgspec.MsgspecError, UnicodeError):
         return json.loads(text)
 
 
 def dumps(value: Any) -> str:
-    """JSON text of ``value`` (what ``json.dumps`` accepts; ``orjson`` for the common case)."""
+    """JSON text of a JSON-shaped ``value``."""
     try:
-        return orjson.dumps(value).decode("utf-8")
-    except TypeError:  # e.g. an int beyond 64 bits, a Decimal: the standard library's answer
+        return _encode(value).decode("utf-8")
+    except (TypeError, UnicodeError, msgspec.MsgspecError):
         return json.dumps(value)

@@ -98,11 +98,15 @@ def _tolerance(accuracy_pct: str | None) -> Decimal:
     return tolerance
 
 
+def _local_day(ev: AnyEvent) -> date:
+    """The event's calendar date in Shanghai (permits and certificates run by local dates)."""
+    return to_shanghai(ev.event_time).date()
+
+
 def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.MonitoringConfig) -> list[Finding]:
     out: list[Finding] = []
     p = ev.payload
     subject = vehicle_subject(ev.plate, ev.plate_color, ev)
-    day = to_shanghai(ev.event_time).date()
     if ev.type == "wim":
         tolerance = _tolerance(device.accuracy_pct)
         gross, axles = Decimal(p["gross_kg"]), int(p["axles"])
@@ -112,14 +116,14 @@ def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.Moni
         light = gross <= rules.overload_limit_kg(axles, combination, single)
         found = None if light else rules.check_overload(gross, axles, combination, single, tolerance)
         if found is not None:
-            permit = _valid_permit(session, ev, day)
+            permit = _valid_permit(session, ev, _local_day(ev))
             details = _jsonable(found) | {"axles": p["axles"], "permit": permit}
             out.append(Finding("overload", subject, details, lon=ev.lon, lat=ev.lat, permitted=permit is not None))
         if "height_m" in p or "width_m" in p or "length_m" in p:
             dims = [Decimal(p[k]) if p.get(k) is not None else None for k in ("height_m", "width_m", "length_m")]
             over = rules.check_oversize(dims[0], dims[1], dims[2], cfg)
             if over is not None:
-                permit = _valid_permit(session, ev, day)
+                permit = _valid_permit(session, ev, _local_day(ev))
                 out.append(
                     Finding(
                         "oversize",
@@ -133,7 +137,7 @@ def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.Moni
     if ev.type in ("wim", "plate_capture") and ev.plate is not None:
         vehicle = _vehicle(session, ev.plate, ev.plate_color)
         if vehicle is not None and vehicle.cert_status not in (None, "none"):
-            problem = rules.certificate_problem(vehicle.cert_status, vehicle.cert_expiry, day)
+            problem = rules.certificate_problem(vehicle.cert_status, vehicle.cert_expiry, _local_day(ev))
             if problem is not None:
                 out.append(
                     Finding(
@@ -155,7 +159,7 @@ def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.Moni
         valid = (
             vehicle is not None
             and vehicle.cert_status == "valid"
-            and rules.certificate_problem(vehicle.cert_status, vehicle.cert_expiry, day) is None
+            and rules.certificate_problem(vehicle.cert_status, vehicle.cert_expiry, _local_day(ev)) is None
         )
         if not valid:
             times = _hub_captures(session, ev, HUB_DEVICES[id(session)], cfg)
@@ -307,7 +311,10 @@ def _business_matter(vehicle_type: str | None) -> str:
 def _vehicle(session: Session, plate: str, color: str | None) -> Vehicle | None:
     cache = CACHE.get(id(session))
     if cache is not None:
-        found = [v for v in cache.vehicles.get(plate, []) if not color or v.plate_color == color]
+        known = cache.vehicles.get(plate)
+        if not known:
+            return None
+        found = [v for v in known if not color or v.plate_color == color]
     else:
         q = select(Vehicle).where(Vehicle.plate == plate)
         if color:
