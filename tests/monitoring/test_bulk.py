@@ -182,3 +182,19 @@ def test_a_batch_another_worker_finished_meanwhile_counts_nothing(
     assert again == {"events": 0, "leads": 0, "failed": 0}
     assert leads_and_links() == before
     engine.dispose()
+
+
+@pytest.mark.db
+def test_pg_array_text_round_trips(session: Session) -> None:
+    """The array literal one_of sends on PostgreSQL reads back as exactly the values given."""
+    from sqlalchemy import text
+
+    tricky = ["苏L12345", 'a"b', "back\\slash", "{brace}", "com,ma", "NULL", " spaced ", "", "无牌@WIM1"]
+    assert bulk.pg_array_text([1, 22, 333]) == "{1,22,333}"
+    with pytest.raises(TypeError):
+        bulk.pg_array_text([1.5])
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL array literals")
+    assert session.execute(text("SELECT CAST(:v AS text[])"), {"v": bulk.pg_array_text(tricky)}).scalar_one() == tricky
+    ids = [1, 2**40, 7]
+    assert session.execute(text("SELECT CAST(:v AS bigint[])"), {"v": bulk.pg_array_text(ids)}).scalar_one() == ids

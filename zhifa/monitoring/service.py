@@ -546,14 +546,11 @@ def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) 
     """Pending events in arrival order, as plain rows (locked on PostgreSQL, ``SKIP LOCKED``).
     Ship passages wait until the AIS stream's watermark has moved past passage + window +
     lateness (``passage_cutoff``); ``None`` holds them all."""
-    if session.get_bind().dialect.name == "sqlite":
-        return _claim_sqlite(session, batch, passage_cutoff)
-    return claim_through_types(session, batch, passage_cutoff)
+    return _claim_raw(session, batch, passage_cutoff)
 
 
 def claim_through_types(session: Session, batch: int, passage_cutoff: datetime | None = None) -> list[EventRow]:
-    """``claim`` through SQLAlchemy's column types (PostgreSQL; on SQLite the reference that
-    ``_claim_sqlite`` is tested against)."""
+    """``claim`` through SQLAlchemy's column types: the reference ``claim`` is tested against."""
     from sqlalchemy import or_
 
     passages_ok: Any = Event.type != "ship_passage"
@@ -584,25 +581,31 @@ def claim_through_types(session: Session, batch: int, passage_cutoff: datetime |
     return [EventRow(**row._mapping) for row in session.execute(q)]
 
 
-def _claim_sqlite(session: Session, batch: int, passage_cutoff: datetime | None) -> list[EventRow]:
-    """``claim`` on SQLite, below the ORM (the hot read of the worker): the same query and the
-    same values as the column types would give (tested equal), decoded at once — the batch's
-    JSON payloads in one ``jsontext.loads`` — instead of through a result processor per column."""
+def _claim_raw(session: Session, batch: int, passage_cutoff: datetime | None) -> list[EventRow]:
+    """``claim`` below the ORM (the hot read of the worker): the same query and the same values
+    as the column types give (tested equal against ``claim_through_types``), decoded at once —
+    the batch's JSON payloads in one ``jsontext.loads`` — instead of a result processor per
+    column and row. PostgreSQL locks the rows it returns (``FOR UPDATE SKIP LOCKED``)."""
     from zhifa.sensing.service import sqlite_time
 
+    on_pg = session.get_bind().dialect.name == "postgresql"
+    mark = "%s" if on_pg else "?"
     sql = (
-        "SELECT id, device_code, event_id, type, event_time, plate, plate_color, mmsi, lon, lat, payload, images"
-        " FROM sensing_event WHERE status = 'pending' AND attempts < ? AND (type != 'ship_passage'"
-        + (" OR event_time < ?)" if passage_cutoff is not None else ")")
-        + " ORDER BY id LIMIT ?"
+        "SELECT id, device_code, event_id, type, event_time, plate, plate_color, mmsi, lon, lat,"
+        + (" payload::text, images::text" if on_pg else " payload, images")
+        + f" FROM sensing_event WHERE status = 'pending' AND attempts < {mark} AND (type != 'ship_passage'"
+        + (f" OR event_time < {mark})" if passage_cutoff is not None else ")")
+        + f" ORDER BY id LIMIT {mark}"
+        + (" FOR UPDATE SKIP LOCKED" if on_pg else "")
     )
     params: tuple[Any, ...] = (MAX_ATTEMPTS,)
     if passage_cutoff is not None:
-        params += (sqlite_time(passage_cutoff),)
-    raw = session.connection().connection.driver_connection
-    cur = raw.cursor()  # type: ignore[union-attr]
+        params += (passage_cutoff if on_pg else sqlite_time(passage_cutoff),)
+    raw: Any = session.connection().connection.driver_connection
+    cur = raw.cursor()
     try:
-        rows = cur.execute(sql, (*params, batch)).fetchall()
+        cur.execute(sql, (*params, batch))
+        rows = cur.fetchall()
     finally:
         cur.close()
     if not rows:
@@ -621,7 +624,7 @@ def _claim_sqlite(session: Session, batch: int, passage_cutoff: datetime | None)
                 r[1],
                 r[2],
                 r[3],
-                fromiso(r[4]).replace(tzinfo=UTC),
+                r[4].astimezone(UTC) if on_pg else fromiso(r[4]).replace(tzinfo=UTC),
                 r[5],
                 r[6],
                 r[7],
