@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils chromium)
+SYSTEM_PACKAGES=(fonts-noto-cjk fonts-arphic-uming fonts-wqy-zenhei poppler-utils chromium)
 
 missing=()
 for p in "${SYSTEM_PACKAGES[@]}"; do

@@ -67,6 +67,50 @@ AUTHORITY = {
     "contact_phone": "0511-80000000",
 }
 
+#: A complete 询问笔录 of the investigate step (on the suite's clock, 2026-06-01 10:00 Shanghai).
+INQUIRY: dict[str, Any] = {
+    "record_kind": "inquiry_record",
+    "started_at": "2026-06-01T09:00:00+08:00",
+    "ended_at": "2026-06-01T09:40:00+08:00",
+    "place": "路政一大队询问室",
+    "officers": ["O1", "O2"],
+    "recorder": "O2",
+    "interviewee": {
+        "name": "周某",
+        "gender": "男",
+        "id_number": "320102198001010011",
+        "address": "安徽省合肥市蜀山区长江西路1号",
+        "phone": "13800000009",
+        "employer": "合肥远通货运有限公司",
+        "relation": "当事人的法定代表人",
+    },
+    "identity_shown": True,
+    "rights_notified": True,
+    "qa": [
+        {"q": "我们是镇江市交通运输综合行政执法支队的执法人员，这是我们的执法证件，你是否看清楚？", "a": "看清楚了。"},
+        {"q": "苏L12345货车是否随车携带道路运输证？", "a": "当天忘带了，证件放在公司。"},
+    ],
+    "signed": True,
+}
+#: A complete 听证笔录 of the hold_hearing step, for a hearing noticed with host legal2 and clerk O2
+#: (to be taken on 2026-06-17 after 11:00 Shanghai).
+HEARING: dict[str, Any] = {
+    "started_at": "2026-06-17T09:00:00+08:00",
+    "ended_at": "2026-06-17T10:30:00+08:00",
+    "clerk": "O2",
+    "members": ["钱伟"],
+    "investigators": ["O1"],
+    "attendees": [
+        {"name": "周某", "role": "法定代表人", "id_number": "320102198001010011"},
+        {"name": "吴律", "role": "委托代理人"},
+    ],
+    "case_statement": "当事人未取得道路运输经营许可从事货运经营，有运单、询问笔录为证，建议罚款100,000元。",
+    "party_statement": "对事实无异议，经营时间短，请求从轻处罚。",
+    "cross_examination": "对运单的真实性无异议，对违法所得的计算有异议。",
+    "final_statement": "请求从轻处罚，已申请办理经营许可。",
+    "signed": True,
+}
+
 
 @dataclass
 class Recorder:

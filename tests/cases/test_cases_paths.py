@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.cases.conftest import PERSON_ID, USCC, CaseWorld
+from tests.cases.conftest import HEARING, INQUIRY, PERSON_ID, USCC, CaseWorld
 from zhifa.cases.models import CaseDeadline, CaseStep
 from zhifa.core.audit import AuditLog
 
@@ -33,7 +33,14 @@ def test_general_procedure_without_hearing(cw: CaseWorld) -> None:
     # 行政处罚法 第六十条: 90 days from filing 1 June → 30 Aug (Sunday) → 31 Aug.
     assert deadlines(c)["decision"]["due"] == "2026-08-31"
     assert c["next_deadline"] == {"due": "2026-08-31", "kind": "decision"}
-    c = w.step(cid, "investigate", "O1", record_kind="inquiry_record", content="当事人承认未携带道路运输证")
+    # The old minimal record is refused, naming every missing field.
+    r = w.step(cid, "investigate", "O1", status=422, record_kind="inquiry_record", content="当事人承认未携带道路运输证")
+    assert r["error"]["code"] == "invalid_field" and r["error"]["field"] == "started_at"
+    assert {"qa", "interviewee", "officers", "signed", "content"} <= {p["field"] for p in r["error"]["problems"]}
+    c = w.step(cid, "investigate", "O1", **INQUIRY)
+    inquiry = c["steps"][-1]["data"]["record"]
+    assert inquiry["officers"][1] == {"code": "O2", "name": "王二", "cert_no": "JZ-002"}
+    assert inquiry["interviewee"]["id_number"] == "320***********0011"  # masked for an officer
     r = w.post(f"/api/v1/cases/{cid}/discretion", "O1", {"tier": 2, "circumstance": "ordinary"}, 200).json()
     assert r["proposal"]["fine_yuan"] == "150.00" and not r["choice"]["outside_range"]
     c = w.step(cid, "notify", "O1")
@@ -157,8 +164,21 @@ def test_general_procedure_with_hearing_requested_in_time(cw: CaseWorld) -> None
     assert deadlines(c)["hearing"]["due"] == "2026-06-17"
     w.at("2026-06-17T09:00:00")
     assert w.step(cid, "hold_hearing", "legal1", status=409)["error"]["code"] == "conflict"  # not the host
-    c = w.step(cid, "hold_hearing", "legal2", record="当事人到场申辩")
+    r = w.step(cid, "hold_hearing", "legal2", status=422, record="当事人到场申辩")
+    assert r["error"]["field"] == "started_at" and "case_statement" in {p["field"] for p in r["error"]["problems"]}
+    r = w.step(cid, "hold_hearing", "legal2", status=422, **HEARING)
+    assert r["error"]["field"] == "ended_at"  # 10:30 has not come yet: a record states what took place
+    w.at("2026-06-17T11:00:00")
+    r = w.step(cid, "hold_hearing", "legal2", status=422, **HEARING | {"investigators": ["legal2"]})
+    assert r["error"]["field"] == "investigators"  # 第六十四条第（四）项: the host did not investigate
+    c = w.step(cid, "hold_hearing", "legal2", **HEARING)
     assert c["state"] == "heard"
+    heard = c["steps"][-1]["data"]["record"]
+    assert heard["host"] == {"code": "legal2", "name": "legal2"} and heard["place"] == "大队会议室"
+    assert w.docs.issued[-1][0] == "hearing_record"
+    ctx = w.docs.issued[-1][1]
+    assert ctx["investigators"] == ["王一（执法证号：JZ-001）"] and ctx["public"] is True
+    assert ctx["attendees"] == ["周某（法定代表人）", "吴律（委托代理人）"]
     # 第五十八条: after a hearing the decision needs legal review.
     assert w.step(cid, "decide", "leader1", status=409)["error"]["code"] == "illegal_transition"
     w.step(cid, "submit_review", "O1")
@@ -303,8 +323,27 @@ def test_referral_ends_the_case(cw: CaseWorld) -> None:
     w = cw
     cid = w.file()["id"]
     c = w.step(cid, "refer", "leader1", status=422)
-    c = w.step(cid, "refer", "leader1", to="镇江市公安局交通警察支队", reason="涉嫌犯罪，依法移送（第二十七条）")
+    r = w.step(cid, "refer", "leader1", status=422, to="镇江市公安局交通警察支队", reason="涉嫌犯罪")
+    assert r["error"]["field"] == "kind"
+    r = w.step(
+        cid, "refer", "leader1", status=422, to="丹阳市交通运输局", kind="administrative", reason="不属本机关管辖"
+    )
+    assert r["error"]["field"] == "jurisdiction"
+    c = w.step(
+        cid,
+        "refer",
+        "leader1",
+        to="镇江市公安局交通警察支队",
+        kind="judicial",
+        reason="涉嫌犯罪，依法移送（第二十七条）",
+    )
     assert c["state"] == "referred" and c["outcome"] == "referred"
+    kind, ctx, _ = w.docs.issued[-1]
+    assert kind == "referral_letter" and c["steps"][-1]["document"]["number"] == "T-referral_letter-2"
+    assert ctx["receiver"] == "镇江市公安局交通警察支队" and ctx["referral_kind"] == "涉嫌犯罪移送司法机关"
+    assert ctx["basis"][0]["article"] == "第二十七条第一款"
+    # What is handed over, by default: the case's documents (here the filing register).
+    assert ctx["materials"] == [{"name": "《立案登记表》（T-filing_register-1）", "quantity": "1份"}]
     assert deadlines(c)["decision"]["status"] == "met"
     assert w.step(cid, "investigate", "O1", status=409)["error"]["code"] == "illegal_transition"
 

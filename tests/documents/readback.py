@@ -23,13 +23,21 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
 
 
 def pdf_fonts(data: bytes, tmp_path: Path) -> list[dict[str, str]]:
-    """``pdffonts`` rows: name, type, emb(edded), uni(code map)."""
+    """``pdffonts`` rows: type, emb(edded), uni(code map), and the whole line."""
     path = tmp_path / "fonts.pdf"
     path.write_bytes(data)
     out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()
     header, rows = out[0], out[2:]
-    emb = header.index("emb")
-    return [{"line": r, "emb": r[emb : emb + 3].strip(), "uni": r[emb + 8 : emb + 11].strip()} for r in rows]
+    kind, encoding, emb = header.index("type"), header.index("encoding"), header.index("emb")
+    return [
+        {
+            "line": r,
+            "type": r[kind:encoding].strip(),
+            "emb": r[emb : emb + 3].strip(),
+            "uni": r[emb + 8 : emb + 11].strip(),
+        }
+        for r in rows
+    ]
 
 
 def docx_text(data: bytes) -> tuple[str, set[str]]:

@@ -117,7 +117,7 @@ def test_template_editing(
     client: Any, session: Session, admin: dict[str, str], officer: dict[str, str], clock: FrozenClock
 ) -> None:
     listed = {t["kind"]: t for t in client.get("/api/v1/documents/templates", headers=officer).json()}
-    assert len(listed) == 16 and listed["closing_report"]["version"] == 1
+    assert len(listed) == len(KINDS) and listed["closing_report"]["version"] == 1
     current = client.get("/api/v1/documents/templates/closing_report", headers=officer).json()
     source = current["source"].replace("</table>", "</table>\n<p>归档：{{ case_number }}</p>", 1)
 

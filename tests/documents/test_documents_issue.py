@@ -28,13 +28,58 @@ OFFICER = Actor(username="zhao", roles=frozenset({"officer"}), unit_code="ZJ-ZD"
 #: printed by the template from the law).
 KEY_TEXT: dict[str, tuple[str, ...]] = {
     "filing_register": ("镇江市通达货运有限公司", "非现场执法", "第三十五条第一款", "周强"),
-    "inquiry_record": ("王建国", "问：是否办理了超限运输许可？", "答：没有办理。", "第五十五条"),
-    "inspection_record": ("苏L12345重型半挂牵引车及所载货物", "车货总质量55,000千克", "陈明"),
-    "site_record": ("G312国道K1183+500处", "责令当事人卸载超限货物", "2026年5月30日10时15分"),
+    "inquiry_record": (
+        "王建国",
+        "问：是否办理了超限运输许可？",
+        "答：没有办理。",
+        "第五十五条第一款",
+        "有权申请回避",
+        "镇江市通达货运有限公司",
+        "赵刚（执法证号：32110001001）",
+        "询问同步录音录像",
+        "9f" * 32,
+        "被询问人签名或者盖章确认",
+    ),
+    "inspection_record": (
+        "苏L12345重型半挂牵引车及所载货物",
+        "车货总质量55,000千克",
+        "陈明",
+        "晴，气温26℃",
+        "王建国（驾驶员）",
+        "现场方位示意图",
+        "a1" * 32,
+        "勘验人已出示执法证件",
+    ),
+    "site_record": (
+        "G312国道K1183+500处",
+        "责令当事人卸载超限货物",
+        "2026年5月30日10时15分",
+        "对检测结果无异议，同意卸载。",
+        "当事人拒绝签名或者盖章。情况注明：当事人对笔录内容无异议，但拒绝签名",
+        "第五十五条第一款",
+    ),
     "evidence_preservation_list": ("车辆行驶证", "货物运单", "七日内作出处理决定", "第五十六条"),
     "violation_notice": ("拟对你（单位）作出如下行政处罚：罚款人民币3,000元", "三日内", "第四十四条"),
     "hearing_notice": ("2026年6月15日9时30分", "镇江市交通运输局听证室", "公开举行听证", "吴敏"),
-    "hearing_record": ("对事实无异议，请求从轻处罚", "郑洁", "第六十四条第（八）项"),
+    "hearing_record": (
+        "对事实无异议，请求从轻处罚",
+        "郑洁",
+        "第六十四条第（八）项",
+        "钱伟、冯芳",
+        "周律（委托代理人）",
+        "公开举行",
+        "建议罚款3,000元",
+        "经出示检定证书后无异议",
+        "今后加强车辆装载管理",
+    ),
+    "referral_letter": (
+        "镇江市公安局京口分局：",
+        "该案件涉嫌犯罪",
+        "《中华人民共和国行政处罚法》第二十七条第一款",
+        "涉嫌伪造的道路运输证",
+        "当事人涉嫌伪造国家机关证件",
+        "2026年6月3日",
+    ),
     "on_the_spot_decision": ("王建国", "警告", "《道路运输条例》第三十三条", "六十日内", "六个月内"),
     "penalty_decision": (
         "镇江市通达货运有限公司",
@@ -90,6 +135,8 @@ def test_every_kind_issues_a_readable_pdf_and_docx(
         assert squeeze(needle) in text, (kind, needle)
     fonts = pdf_fonts(pdf_bytes, tmp_path)
     assert fonts and all(f["emb"] == "yes" and f["uni"] == "yes" for f in fonts), fonts
+    # TrueType outlines (fonts-arphic-uming, fonts-wqy-zenhei), not Type 3: every font of the text.
+    assert all(f["type"] == "CID TrueType" for f in fonts), fonts
 
     docx_bytes = storage.get(doc.docx_sha256)
     words, east_asian = docx_text(docx_bytes)

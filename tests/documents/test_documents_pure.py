@@ -33,6 +33,7 @@ ISSUE_TITLES = {
     "payment_reminder": "催告书",
     "delivery_receipt": "送达回证",
     "closing_report": "结案报告",
+    "referral_letter": "案件移送书",
 }
 
 
@@ -42,7 +43,7 @@ def problems(kind: str, context: Any) -> dict[str, str]:
     return {p.field: p.reason for p in info.value.problems}
 
 
-def test_the_sixteen_kinds_of_the_issue() -> None:
+def test_the_kinds_of_the_issue() -> None:
     assert {code: k.title for code, k in KINDS.items()} == ISSUE_TITLES
     schemes = {s.code for s in DEFAULT_SCHEMES}
     for kind in KINDS.values():
@@ -136,6 +137,39 @@ def test_rules_across_fields() -> None:
     ctx = sample("inquiry_record")
     ctx["ended_at"] = "2026-06-01T08:00:00+08:00"
     assert set(problems("inquiry_record", ctx)) == {"ended_at"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "field"),
+    [
+        # 行政处罚法 第五十五条第一款: certificates shown; 第五十五条第二款、第四十三条第二款: rights told.
+        ("inquiry_record", {"identity_shown": False}, "identity_shown"),
+        ("inquiry_record", {"rights_notified": False}, "rights_notified"),
+        ("inquiry_record", {"qa": []}, "qa"),
+        # A record not signed notes the refusal (第六十四条第（八）项 and the same practice).
+        ("inquiry_record", {"signed": False}, "refusal_note"),
+        ("inspection_record", {"party_present": None, "witness": None}, "party_present"),
+        ("inspection_record", {"conditions": ""}, "conditions"),
+        ("site_record", {"party_opinion": ""}, "party_opinion"),
+        ("site_record", {"refusal_note": None}, "refusal_note"),
+        ("hearing_record", {"public": False}, "not_public_reason"),
+        ("hearing_record", {"party_statement": None}, "party_statement"),
+        ("hearing_record", {"case_statement": None}, "case_statement"),
+        ("hearing_record", {"party_absent": True}, "absence_note"),
+        ("referral_letter", {"basis": []}, "basis"),
+        ("referral_letter", {"referral_kind": "移送"}, "referral_kind"),
+    ],
+)
+def test_record_rules(kind: str, change: dict[str, Any], field: str) -> None:
+    ctx = sample(kind) | change
+    assert set(problems(kind, ctx)) == {field}
+
+
+def test_an_absent_party_needs_no_statements() -> None:
+    ctx = sample("hearing_record") | {"party_absent": True, "absence_note": "当事人经通知无正当理由未到场"}
+    for key in ("attendees", "party_statement", "cross_examination", "final_statement"):
+        ctx.pop(key)
+    validate_context("hearing_record", ctx)
 
 
 def test_optional_fields_are_present_as_empty() -> None:

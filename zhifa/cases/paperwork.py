@@ -115,10 +115,6 @@ def _evidence(session: Session, case: Case) -> list[dict[str, str]]:
     ]
 
 
-def _now_iso() -> str:
-    return to_shanghai(utcnow()).isoformat()
-
-
 def context(
     session: Session,
     actor: Actor,
@@ -222,11 +218,13 @@ def context(
         "host": params.get("host"),
         "clerk": params.get("clerk"),
         "public": bool(params.get("public", True)),
-        # records
-        "started_at": params.get("started_at") or _now_iso(),
-        "ended_at": params.get("ended_at") or _now_iso(),
-        "recorder": params.get("recorder") or (team[0]["name"] if team else actor.username),
-        "findings": [params["content"]] if params.get("content") else None,
+        # referral (移送书)
+        "receiver": params.get("receiver"),
+        "referral_kind": params.get("referral_kind"),
+        "reason": params.get("reason"),
+        "basis": params.get("basis"),
+        "materials": params.get("materials"),
+        "referred_on": today.isoformat(),
         # closing
         "summary": params.get("summary"),
         "decision": " ".join(x for x in (case.decision_no, pen.text_zh() if pen else case.outcome) if x),
@@ -254,3 +252,51 @@ def _outside(proposal: dict[str, Any], fine: Any) -> bool:
     if fine is None or rng.get("min") is None or rng.get("max") is None:
         return False
     return not Decimal(str(rng["min"])) <= Decimal(str(fine)) <= Decimal(str(rng["max"]))
+
+
+def record_context(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The document fields of a record (询问、勘验、现场、听证笔录) from the record as the step
+    validated and resolved it (:mod:`zhifa.cases.records`): officers with their certificate
+    numbers, times in ISO 8601 with their zone, the attachments by name and SHA-256."""
+    out: dict[str, Any] = {
+        "started_at": record["started_at"].isoformat(),
+        "ended_at": record["ended_at"].isoformat(),
+        "place": record["place"],
+        "signed": record["signed"],
+        "refusal_note": record.get("refusal_note"),
+    }
+    if "officers" in record:
+        out["officers"] = [{"name": o["name"], "cert_no": o["cert_no"]} for o in record["officers"]]
+        out["recorder"] = f"{record['recorder']['name']}（执法证号：{record['recorder']['cert_no']}）"
+        out["identity_shown"] = record["identity_shown"]
+    if "attachments" in record:
+        out["attachments"] = [{"title": a["title"], "sha256": a["sha256"]} for a in record["attachments"]]
+    if kind == "inquiry_record":
+        out["interviewee"] = {k: v for k, v in record["interviewee"].items() if v}
+        out["rights_notified"] = record["rights_notified"]
+        out["qa"] = record["qa"]
+    elif kind == "inspection_record":
+        for key in ("subject", "conditions", "party_present", "witness", "findings"):
+            out[key] = record[key]
+    elif kind == "site_record":
+        for key in ("party_present", "findings", "measures", "party_opinion"):
+            out[key] = record[key]
+    elif kind == "hearing_record":
+        out["host"] = record["host"]["name"]
+        out["clerk"] = record["clerk"]["name"]
+        out["investigators"] = [f"{o['name']}（执法证号：{o['cert_no']}）" for o in record["investigators"]]
+        out["attendees"] = [f"{a['name']}（{a['role']}）" for a in record["attendees"]]
+        for key in (
+            "members",
+            "public",
+            "not_public_reason",
+            "party_absent",
+            "absence_note",
+            "case_statement",
+            "party_statement",
+            "cross_examination",
+            "final_statement",
+            "proceedings",
+        ):
+            out[key] = record[key]
+    return {k: v for k, v in out.items() if v is not None}

@@ -273,7 +273,7 @@ STEPS: tuple[Step, ...] = (
         "referred",
         LEADERS,
         ("general",),
-        None,
+        "referral_letter",
         (),
         ("decision",),
         reason_required=True,

@@ -4,15 +4,19 @@ cases whose deadlines run into a year with no working-day schedule — each find
 however many scanners run.
 
 Like the dispatch scanner (``zhifa/dispatch/scanner.py``): rows are claimed by indexed times
-(``warn_at``, ``due_at``; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), and each state flip is a
-conditional UPDATE — ``WHERE id = … AND status = 'open' AND warned_at IS NULL`` — whose effects
-(an alert row, an audit row, an in-app notification) are written only when it changed the row, in
-the same transaction. Alerts carry a unique key besides.
+(``warn_at``, ``due_at``; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so that two scanners take
+different rows), and each state flip is a conditional UPDATE — ``WHERE id = … AND status = 'open'
+AND warned_at IS NULL`` — whose effects (an alert row, an audit row, an in-app notification) are
+written only when it changed the row, in the same transaction. Alerts carry a unique key besides.
+Each audit row names the scanner process that wrote it (``by``: host and process id).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -44,6 +48,28 @@ class ScanReport:
     unscheduled: list[str] = field(default_factory=list)
     lost: int = 0
 
+    def findings(self) -> int:
+        return len(self.warned) + len(self.missed) + len(self.expired) + len(self.unscheduled)
+
+    def add(self, other: ScanReport) -> None:
+        self.warned += other.warned
+        self.missed += other.missed
+        self.expired += other.expired
+        self.overdue_cases += other.overdue_cases
+        self.unscheduled += other.unscheduled
+        self.lost += other.lost
+
+    def details(self) -> dict[str, Any]:
+        """What this process found, by id: a loop's summary (which scanner did what)."""
+        return {
+            "by": worker_id(),
+            "warned_ids": self.warned,
+            "missed_ids": self.missed,
+            "expired_ids": self.expired,
+            "overdue_case_ids": self.overdue_cases,
+            "unscheduled_keys": self.unscheduled,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "warned": len(self.warned),
@@ -55,12 +81,21 @@ class ScanReport:
         }
 
 
+def worker_id() -> str:
+    """The scanner process, as its audit rows name it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def _cas(session: Session, stmt: Any) -> int:
     result = cast(CursorResult[Any], session.execute(stmt.execution_options(synchronize_session=False)))
     return result.rowcount
 
 
 def _claim(session: Session, q: Any) -> list[CaseDeadline]:
+    """Rows to look at; on PostgreSQL locked (``SKIP LOCKED``: another scanner's rows are left to
+    it). The scanner never waits for a lock, so it cannot deadlock with a user's step."""
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
     return list(session.scalars(q.execution_options(populate_existing=True)))
 
 
@@ -104,7 +139,7 @@ def _notify(
     notify.emit(session, message, notify.targets(audiences, cfg), now)
 
 
-def _scan_warnings(session: Session, now: datetime, cfg: Any, report: ScanReport, batch: int) -> None:
+def _scan_warnings(session: Session, now: datetime, cfg: Any, report: ScanReport, batch: int) -> int:
     rows = _claim(
         session,
         select(CaseDeadline)
@@ -137,11 +172,13 @@ def _scan_warnings(session: Session, now: datetime, cfg: Any, report: ScanReport
         msg = f"案件{case.case_no}：{rule.zh}期限将于{d.due.isoformat()}届满（{d.basis}）"
         if _alert(session, case.id, d.id, "warn", key, msg, now):
             _notify(session, cfg, case, d, "warn", key, f"案件{case.case_no}{rule.zh}期限将到", msg, now)
-            audit.record(session, SYSTEM, "remind", "case", case.id, None, {"deadline": d.kind, "due": d.due})
+            after = {"deadline": d.kind, "due": d.due, "by": worker_id()}
+            audit.record(session, SYSTEM, "remind", "case", case.id, None, after)
             report.warned.append(d.id)
+    return len(rows)
 
 
-def _scan_due(session: Session, now: datetime, cfg: Any, report: ScanReport, batch: int) -> None:
+def _scan_due(session: Session, now: datetime, cfg: Any, report: ScanReport, batch: int) -> int:
     rows = _claim(
         session,
         select(CaseDeadline)
@@ -184,7 +221,7 @@ def _scan_due(session: Session, now: datetime, cfg: Any, report: ScanReport, bat
                 "case",
                 case.id,
                 None,
-                {"deadline": d.kind, "due": d.due, "status": new},
+                {"deadline": d.kind, "due": d.due, "status": new, "by": worker_id()},
             )
             if new == "missed" or d.kind == "payment":
                 _notify(session, cfg, case, d, new, key, title, msg, now)
@@ -194,6 +231,7 @@ def _scan_due(session: Session, now: datetime, cfg: Any, report: ScanReport, bat
                 service.mark_overdue(session, SYSTEM, case)
                 report.overdue_cases.append(case.id)
         service.refresh_next_deadline(session, case)
+    return len(rows)
 
 
 def _scan_unscheduled(session: Session, now: datetime, report: ScanReport) -> None:
@@ -203,47 +241,74 @@ def _scan_unscheduled(session: Session, now: datetime, report: ScanReport) -> No
     cfg = service.load_config(session)
     today = shanghai_date(now)
     horizon = today + timedelta(days=cfg.calendar_lookahead_days)
+    # In id order: two scanners insert the same alert keys in the same order (no deadlock).
     rows = session.execute(
-        select(Case.id, Case.case_no, Case.next_deadline).where(Case.state.in_(procedure.OPEN_STATES))
+        select(Case.id, Case.case_no, Case.next_deadline).where(Case.state.in_(procedure.OPEN_STATES)).order_by(Case.id)
     ).all()
+    # Warnings given before are not tried again (the unique key would refuse them anyway).
+    given = set(session.scalars(select(CaseAlert.key).where(CaseAlert.kind == "unscheduled_year")))
     for case_id, case_no, nxt in rows:
         last: date = max(horizon, nxt) if nxt else horizon
         for year in cal.unscheduled_years(today, last):
             key = f"unscheduled:{case_id}:{year}"
+            if key in given:
+                continue
             msg = f"案件{case_no}的期限可能计入{year}年，该年节假日安排尚未录入：请管理员录入后方能计算该年的期限"
             if _alert(session, case_id, None, "unscheduled_year", key, msg, now):
-                audit.record(session, SYSTEM, "warn", "case", case_id, None, {"unscheduled_year": year})
+                audit.record(
+                    session, SYSTEM, "warn", "case", case_id, None, {"unscheduled_year": year, "by": worker_id()}
+                )
                 report.unscheduled.append(key)
 
 
 def scan_once(target: Engine | Session, now: datetime | None = None, batch: int = 500) -> ScanReport:
-    """One pass; with an engine it commits each phase, with a session it only flushes (tests)."""
+    """One pass over every phase; a phase goes on batch after batch while a batch was full and
+    changed something. With an engine each batch is its own transaction (committed); with a
+    session everything only flushes (tests)."""
     now = now or utcnow()
     report = ScanReport()
-    if isinstance(target, Session):
-        _run(target, now, report, batch)
-        target.flush()
-        return report
-    for phase in ("due", "warn", "unscheduled"):
-        with session_factory(target)() as session:
-            _phase(session, phase, now, report, batch)
-            session.commit()
+    for phase in PHASES:
+        while True:
+            before = report.findings()
+            if isinstance(target, Session):
+                claimed = _phase(target, phase, now, report, batch)
+                target.flush()
+            else:
+                with session_factory(target)() as session:
+                    claimed = _phase(session, phase, now, report, batch)
+                    session.commit()
+            # Stop at a short batch, or at one whose rows were all another scanner's (lost).
+            if claimed < batch or report.findings() == before:
+                break
     return report
 
 
-def _phase(session: Session, phase: str, now: datetime, report: ScanReport, batch: int) -> None:
+PHASES = ("due", "warn", "unscheduled")
+
+
+def _phase(session: Session, phase: str, now: datetime, report: ScanReport, batch: int) -> int:
+    """Run one batch of a phase; the rows it claimed (``0`` for the unscheduled-year phase, which
+    looks at every open case at once)."""
     cfg = dispatch_admin.current_config(session)
     if phase == "due":
-        _scan_due(session, now, cfg, report, batch)
-    elif phase == "warn":
-        _scan_warnings(session, now, cfg, report, batch)
-    else:
-        _scan_unscheduled(session, now, report)
+        return _scan_due(session, now, cfg, report, batch)
+    if phase == "warn":
+        return _scan_warnings(session, now, cfg, report, batch)
+    _scan_unscheduled(session, now, report)
+    return 0
 
 
-def _run(session: Session, now: datetime, report: ScanReport, batch: int) -> None:
-    for phase in ("due", "warn", "unscheduled"):
-        _phase(session, phase, now, report, batch)
+def run_scanner(engine: Engine, stop_event: threading.Event, interval_s: float = 60.0, batch: int = 500) -> ScanReport:
+    """Scan every ``interval_s`` until ``stop_event`` is set; returns the totals (``zhifa cases scan
+    --loop``). A failed pass is logged and retried at the next interval (its batch rolled back)."""
+    total = ScanReport()
+    while not stop_event.is_set():
+        try:
+            total.add(scan_once(engine, batch=batch))
+        except Exception:
+            log.exception("case scan failed")
+        stop_event.wait(interval_s)
+    return total
 
 
 def scan_job(engine: Engine) -> dict[str, Any]:

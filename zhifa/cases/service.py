@@ -11,6 +11,7 @@ ones it opens (attached to the step row) and recomputes the case's ``next_deadli
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zhifa.cases import credit, discretion, exemptions, issuing, paperwork, payment, procedure
+from zhifa.cases import credit, discretion, exemptions, issuing, paperwork, payment, procedure, records
 from zhifa.cases.config import SOURCES as SETTING_SOURCES
 from zhifa.cases.config import CaseConfig
 from zhifa.cases.models import (
@@ -43,13 +44,15 @@ from zhifa.core.auth import can_see_pii, require
 from zhifa.core.clock import SHANGHAI, utcnow
 from zhifa.core.errors import BadRequest, Conflict, InvalidField, NotFound
 from zhifa.dispatch.models import OffsiteCase, Task, TaskEvidence
+from zhifa.documents.context import to_json
+from zhifa.documents.kinds import KINDS
 from zhifa.legal import service as legal_service
 from zhifa.legal.calendar import UnscheduledYear, WorkCalendar, shanghai_date
 from zhifa.legal.quote import quote as overload_quote
 from zhifa.legal.settings import legal_settings
 from zhifa.legal.surcharge import parse_yuan
 from zhifa.monitoring.models import Lead, LeadEvent
-from zhifa.org.models import Unit
+from zhifa.org.models import Officer, Unit
 from zhifa.registry.models import Enterprise, Person, Vehicle
 from zhifa.sensing.models import Event, Evidence
 from zhifa.sensing.service import evidence_dir
@@ -754,14 +757,18 @@ def list_evidence(session: Session, case_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def integrity_check(session: Session, actor: Actor, case_id: int | None = None) -> dict[str, Any]:
-    """Re-hash every evidence file (of one case, or of all) and report each one whose content no
-    longer matches its SHA-256 or that is missing."""
+def integrity_check(
+    session: Session, actor: Actor, case_id: int | None = None, units: Collection[str] | None = None
+) -> dict[str, Any]:
+    """Re-hash every evidence file (of one case, or of all — of cases of ``units`` when given) and
+    report each one whose content no longer matches its SHA-256 or that is missing."""
     require(actor, "legal_reviewer", "leader")
     q = select(CaseEvidence).order_by(CaseEvidence.id)
     if case_id is not None:
         get_case(session, case_id)
         q = q.where(CaseEvidence.case_id == case_id)
+    if units is not None:
+        q = q.join(Case, Case.id == CaseEvidence.case_id).where(Case.unit_code.in_(sorted(units)))
     now = utcnow()
     checked, problems = 0, []
     base = evidence_dir()
@@ -1207,20 +1214,116 @@ def _handles(action: str) -> Any:
 
 @_handles("investigate")
 def _investigate(session: Session, actor: Actor, case: Case, p: dict[str, Any], docs: bool) -> None:
+    """调查取证: one record — 询问笔录, 勘验笔录 or 现场笔录 — with what it must state
+    (:mod:`zhifa.cases.records`); its officers' certificates checked, its photos linked."""
     kind = p.get("record_kind", "inquiry_record")
     if kind not in procedure.RECORD_DOCUMENTS:
         raise InvalidField("record_kind", f"one of {', '.join(procedure.RECORD_DOCUMENTS)}", "笔录类型不正确")
-    content = _text(p.get("content"), "content")
+    record = records.validate(kind, p, utcnow())
+    resolved = _resolve_record(session, actor, case, kind, record)
     _record_step(
         session,
         actor,
         case,
         "investigate",
-        data={"record_kind": kind, "content": content},
+        data={"record_kind": kind, "record": to_json(resolved)},
         document=kind,
-        doc_extra=p | {"record": content},
+        doc_extra=_record_doc(p, paperwork.record_context(kind, resolved)),
         issue_documents=docs,
     )
+
+
+def _record_doc(p: dict[str, Any], record_context: dict[str, Any]) -> dict[str, Any]:
+    """The step's parameters for the document: the record's fields, then what ``document`` corrects."""
+    given = p.get("document")
+    extra: dict[str, Any] = given if isinstance(given, dict) else {}
+    return {k: v for k, v in p.items() if k not in ("officers", "place", "recorder")} | {
+        "document": record_context | extra
+    }
+
+
+def _officer_entries(
+    session: Session, codes: list[str], path: str, on: date, problems: list[records.Problem], single: bool = False
+) -> list[dict[str, str]]:
+    """Officers by code with name and certificate: each must hold an enforcement certificate valid
+    on the day (行政处罚法 第四十二条: 具有行政执法资格; 第五十五条: 出示执法证件)."""
+    rows = {o.code: o for o in session.scalars(select(Officer).where(Officer.code.in_(codes)))}
+    out = []
+    for i, code in enumerate(codes, start=1):
+        where = path if single else f"{path}[{i}]"
+        o = rows.get(code)
+        if o is None:
+            problems.append(records.Problem(where, f"no officer with the code {code}", f"执法人员{code}不存在"))
+            continue
+        if not o.cert_no:
+            problems.append(
+                records.Problem(
+                    where,
+                    f"{code} holds no enforcement certificate (行政处罚法 第四十二条)",
+                    f"{o.name}无执法证件，不得从事执法（行政处罚法 第四十二条）",
+                )
+            )
+            continue
+        if o.cert_expiry is not None and o.cert_expiry < on:
+            problems.append(
+                records.Problem(
+                    where,
+                    f"{code}'s certificate expired on {o.cert_expiry} (行政处罚法 第四十二条)",
+                    f"{o.name}的执法证件已于{o.cert_expiry}过期（行政处罚法 第四十二条）",
+                )
+            )
+            continue
+        out.append({"code": code, "name": o.name, "cert_no": o.cert_no})
+    return out
+
+
+_EVIDENCE_BY_TYPE = (("image/", "photo"), ("video/", "video"), ("audio/", "audio"))
+
+
+def _resolve_record(session: Session, actor: Actor, case: Case, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its officers as name and certificate number, its attachments linked to the
+    case (custody: who, when); any unknown officer, invalid certificate or missing file named."""
+    problems: list[records.Problem] = []
+    on = shanghai_date(record["started_at"])
+    out = dict(record)
+    if "officers" in record:
+        out["officers"] = _officer_entries(session, record["officers"], "officers", on, problems)
+        recorder = _officer_entries(session, [record["recorder"]], "recorder", on, problems, single=True)
+        out["recorder"] = recorder[0] if recorder else None
+    if "investigators" in record:
+        out["investigators"] = _officer_entries(session, record["investigators"], "investigators", on, problems)
+        out["host"] = _person_name(session, record["host"])
+        out["clerk"] = _person_name(session, record["clerk"])
+    for i, a in enumerate(record.get("attachments") or [], start=1):
+        if session.get(Evidence, a["sha256"]) is None:
+            problems.append(
+                records.Problem(
+                    f"attachments[{i}].sha256",
+                    "no such file in the evidence store: upload it first (POST /api/v1/evidence)",
+                    "证据文件不存在，请先上传",
+                )
+            )
+    if problems:
+        raise records.RecordInvalid(kind, problems)
+    for a in record.get("attachments") or []:
+        ctype = session.get(Evidence, a["sha256"]).content_type  # type: ignore[union-attr]
+        ev_kind = next((k for prefix, k in _EVIDENCE_BY_TYPE if ctype.startswith(prefix)), "document")
+        _add_evidence_row(session, actor, case, a["sha256"], ev_kind, a["title"], note=f"{_RECORD_ZH[kind]}附件")
+    return out
+
+
+_RECORD_ZH = {
+    "inquiry_record": "询问笔录",
+    "inspection_record": "勘验笔录",
+    "site_record": "现场笔录",
+    "hearing_record": "听证笔录",
+}
+
+
+def _person_name(session: Session, who: str) -> dict[str, str]:
+    """A hearing's host or clerk: an officer by code (name), else as written."""
+    o = session.scalar(select(Officer).where(Officer.code == who))
+    return {"code": who, "name": o.name if o else who}
 
 
 @_handles("preserve_evidence")
@@ -1440,19 +1543,23 @@ def _notice_hearing(session: Session, actor: Actor, case: Case, p: dict[str, Any
 
 @_handles("hold_hearing")
 def _hold_hearing(session: Session, actor: Actor, case: Case, p: dict[str, Any], docs: bool) -> None:
+    """举行听证 and its 听证笔录 (行政处罚法 第六十四条): presided over by the host of the notice."""
     notice = _last_step(session, case, "notice_hearing")
-    host = (notice.data or {}).get("host") if notice else None
+    noticed = (notice.data or {}) if notice else {}
+    host = noticed.get("host")
     if host and actor.username != host and "admin" not in actor.roles:
         raise Conflict(f"the hearing is presided over by {host}, as noticed", f"听证应由通知的主持人{host}主持")
-    record = _text(p.get("record"), "record")
-    absent = bool(p.get("party_absent", False))
+    record = records.validate(
+        "hearing_record", p | {"place": p.get("place") or noticed.get("place")}, utcnow(), noticed
+    )
+    resolved = _resolve_record(session, actor, case, "hearing_record", record)
     _record_step(
         session,
         actor,
         case,
         "hold_hearing",
-        data={"record": record, "party_absent": absent},
-        doc_extra=p | {"record": record, "party_absent": absent},
+        data={"record": to_json(resolved), "party_absent": resolved["party_absent"]},
+        doc_extra=_record_doc(p, paperwork.record_context("hearing_record", resolved)),
         issue_documents=docs,
     )
 
@@ -1626,11 +1733,131 @@ def _no_penalty(session: Session, actor: Actor, case: Case, p: dict[str, Any], d
     case.decision_no = row.document_number
 
 
+#: The legal basis of a referral: to the judicial organs when the act may be a crime, or to the
+#: administrative authority that has jurisdiction (行政处罚法 第二十二条至第二十五条).
+REFERRAL_KINDS = ("judicial", "administrative")
+REFERRAL_ZH = {"judicial": "涉嫌犯罪移送司法机关", "administrative": "移送有管辖权的行政机关"}
+REFERRAL_GROUNDS: dict[str, dict[str, str]] = {
+    "crime": {
+        "law": "《中华人民共和国行政处罚法》",
+        "article": "第二十七条第一款",
+        "text": "违法行为涉嫌犯罪的，行政机关应当及时将案件移送司法机关，依法追究刑事责任。",
+    },
+    "territorial": {
+        "law": "《中华人民共和国行政处罚法》",
+        "article": "第二十二条",
+        "text": "行政处罚由违法行为发生地的行政机关管辖。法律、行政法规、部门规章另有规定的，从其规定。",
+    },
+    "level": {
+        "law": "《中华人民共和国行政处罚法》",
+        "article": "第二十三条",
+        "text": "行政处罚由县级以上地方人民政府具有行政处罚权的行政机关管辖。法律、行政法规另有规定的，从其规定。",
+    },
+    "delegated": {
+        "law": "《中华人民共和国行政处罚法》",
+        "article": "第二十四条第一款",
+        "text": "省、自治区、直辖市根据当地实际情况，可以决定将基层管理迫切需要的县级人民政府部门的行政处罚权"
+        "交由能够有效承接的乡镇人民政府、街道办事处行使，并定期组织评估。决定应当公布。",
+    },
+    "concurrent": {
+        "law": "《中华人民共和国行政处罚法》",
+        "article": "第二十五条",
+        "text": "两个以上行政机关都有管辖权的，由最先立案的行政机关管辖。对管辖发生争议的，应当协商解决，"
+        "协商不成的，报请共同的上一级行政机关指定管辖；也可以直接由共同的上一级行政机关指定管辖。",
+    },
+}
+ADMINISTRATIVE_GROUNDS = ("territorial", "level", "delegated", "concurrent")
+JURISDICTION_ZH = {
+    "territorial": "违法行为发生地管辖（第二十二条）",
+    "level": "级别管辖（第二十三条）",
+    "delegated": "乡镇人民政府、街道办事处承接（第二十四条）",
+    "concurrent": "共同管辖、指定管辖（第二十五条）",
+}
+
+
 @_handles("refer")
 def _refer(session: Session, actor: Actor, case: Case, p: dict[str, Any], docs: bool) -> None:
+    """移送 with its 案件移送书: to the judicial organs (行政处罚法 第二十七条第一款) or to the
+    administrative authority with jurisdiction (第二十二条至第二十五条), with the materials handed over."""
     to = _text(p.get("to"), "to", limit=200)
+    kind = p.get("kind")
+    if kind not in REFERRAL_KINDS:
+        raise InvalidField(
+            "kind",
+            "judicial (a suspected crime, 行政处罚法 第二十七条) or administrative (another authority's "
+            "jurisdiction, 第二十二条至第二十五条)",
+            "移送类型应为涉嫌犯罪移送司法机关或者移送有管辖权的行政机关",
+        )
+    ground = "crime" if kind == "judicial" else str(p.get("jurisdiction") or "")
+    if kind == "administrative" and ground not in ADMINISTRATIVE_GROUNDS:
+        raise InvalidField(
+            "jurisdiction",
+            "territorial (第二十二条), level (第二十三条), delegated (第二十四条) or concurrent (第二十五条)",
+            "请选择管辖依据：违法行为发生地、级别管辖、乡镇街道承接或者共同管辖",
+        )
+    materials = _referral_materials(session, case, p.get("materials"))
     case.outcome, case.referred_to = "referred", to
-    _record_step(session, actor, case, "refer", reason=p.get("reason"), data={"to": to}, issue_documents=docs)
+    basis = [REFERRAL_GROUNDS[ground]]
+    _record_step(
+        session,
+        actor,
+        case,
+        "refer",
+        reason=p.get("reason"),
+        data={"to": to, "kind": kind, "ground": ground, "materials": materials},
+        doc_extra=p
+        | {
+            "receiver": to,
+            "referral_kind": REFERRAL_ZH[kind],
+            "basis": basis,
+            "materials": materials,
+        },
+        issue_documents=docs,
+    )
+
+
+def _referral_materials(session: Session, case: Case, given: Any) -> list[dict[str, str]]:
+    """What is handed over: as listed (objects, or names — one a line), else the case's documents
+    and evidence (行政处罚法 第二十七条第二款: 证据材料移交)."""
+    if isinstance(given, str):
+        given = [line.strip() for line in given.splitlines() if line.strip()]
+    if given:
+        if not isinstance(given, list) or len(given) > 500:
+            raise InvalidField("materials", "a list of {name, quantity, note?} or of names", "移送材料应为列表")
+        out = []
+        for i, item in enumerate(given, start=1):
+            if isinstance(item, str):
+                item = {"name": item}
+            if not isinstance(item, dict) or set(item) - {"name", "quantity", "note"}:
+                raise InvalidField(f"materials[{i}]", "an object {name, quantity, note?}", "移送材料格式不正确")
+            out.append(
+                {
+                    "name": _text(item.get("name"), f"materials[{i}].name", limit=200) or "",
+                    "quantity": _text(item.get("quantity"), f"materials[{i}].quantity", required=False, limit=50)
+                    or "1份",
+                    **({"note": str(item["note"]).strip()} if item.get("note") else {}),
+                }
+            )
+        return out
+    out = [
+        {
+            "name": f"《{KINDS[s.document_kind].title}》" + (f"（{s.document_number}）" if s.document_number else ""),
+            "quantity": "1份",
+        }
+        for s in _steps(session, case.id)
+        if s.document_id and s.document_kind in KINDS
+    ]
+    out += [
+        {"name": e.title or paperwork.EVIDENCE_ZH.get(e.kind, e.kind), "quantity": "1份", "note": f"SHA-256 {e.sha256}"}
+        for e in session.scalars(select(CaseEvidence).where(CaseEvidence.case_id == case.id).order_by(CaseEvidence.id))
+    ]
+    if not out:
+        raise InvalidField(
+            "materials",
+            "list what is handed over (the case has no document or evidence yet)",
+            "请列明移送的案卷材料",
+        )
+    return out
 
 
 @_handles("deliver")
@@ -2004,9 +2231,12 @@ class PaymentChannel:
         raise NotImplementedError
 
 
-def import_lines(session: Session, actor: Actor, lines: list[BankLine], channel: str) -> dict[str, Any]:
+def import_lines(
+    session: Session, actor: Actor, lines: list[BankLine], channel: str, units: Collection[str] | None = None
+) -> dict[str, Any]:
     """Match each line to a decision by its number and record it; all or nothing: an unmatched
-    line rejects the whole file. A line recorded before (same channel and reference) is skipped."""
+    line rejects the whole file. A line recorded before (same channel and reference) is skipped.
+    ``units``: only decisions of cases of these units match (others read as unknown numbers)."""
     from zhifa.core.errors import Report
 
     require(actor, *procedure.HANDLERS)
@@ -2020,6 +2250,8 @@ def import_lines(session: Session, actor: Actor, lines: list[BankLine], channel:
             skipped += 1
             continue
         case = session.scalar(select(Case).where(Case.decision_no == line.decision_no))
+        if case is not None and units is not None and case.unit_code not in units:
+            case = None
         if case is None:
             report.add(f"row {n}", f"no decision numbered {line.decision_no}", "decision_no")
         elif case.state not in procedure.ENFORCEABLE:
@@ -2032,13 +2264,15 @@ def import_lines(session: Session, actor: Actor, lines: list[BankLine], channel:
     return {"recorded": len(todo), "skipped_duplicates": skipped}
 
 
-def import_bank_csv(session: Session, actor: Actor, filename: str, data: bytes) -> dict[str, Any]:
+def import_bank_csv(
+    session: Session, actor: Actor, filename: str, data: bytes, units: Collection[str] | None = None
+) -> dict[str, Any]:
     from zhifa.core.errors import ImportRejected, ItemError
 
     lines, problems = parse_bank_csv(data)
     if problems:
         raise ImportRejected([ItemError(f"row {r}", reason, f) for r, f, reason in problems], "bank statement")
-    return import_lines(session, actor, lines, "bank")
+    return import_lines(session, actor, lines, "bank", units)
 
 
 def import_from_channel(session: Session, actor: Actor, channel: PaymentChannel, since: date) -> dict[str, Any]:
@@ -2155,7 +2389,10 @@ def deadline_dict(d: CaseDeadline) -> dict[str, Any]:
     }
 
 
-def step_dict(s: CaseStep) -> dict[str, Any]:
+def step_dict(s: CaseStep, pii: bool = True) -> dict[str, Any]:
+    data = s.data
+    if not pii and isinstance(data, dict) and isinstance(data.get("record"), dict):
+        data = data | {"record": records.masked(data["record"], mask_id_number, mask_phone)}
     return {
         "seq": s.seq,
         "action": s.action,
@@ -2166,7 +2403,7 @@ def step_dict(s: CaseStep) -> dict[str, Any]:
         "on": s.on.isoformat(),
         "actor": s.actor,
         "reason": s.reason,
-        "data": s.data,
+        "data": data,
         "document": {"kind": s.document_kind, "id": s.document_id, "number": s.document_number}
         if s.document_id
         else None,
@@ -2223,7 +2460,7 @@ def case_dict(session: Session, case: Case, actor: Actor, full: bool = False) ->
             audit.record(session, actor, "read", "case", case.id, note="personal data of the party")
         out["facts"] = case.facts
         out["place"] = case.place
-        out["steps"] = [step_dict(s) for s in _steps(session, case.id)]
+        out["steps"] = [step_dict(s, pii) for s in _steps(session, case.id)]
         out["deadlines"] = [deadline_dict(d) for d in _deadlines(session, case.id)]
         out["statements"] = [
             statement_dict(s)
@@ -2259,13 +2496,19 @@ def list_cases(
     q = q.where(Case.state == state) if state else q.where(Case.state.in_(procedure.OPEN_STATES))
     if due_before:
         q = q.where(Case.next_deadline <= due_before)
-    if not actor.has("duty_officer", "legal_reviewer", "analyst") and actor.unit_code:
-        q = q.where(Case.unit_code == actor.unit_code)
-    return [case_dict(session, c, actor) for c in session.scalars(q.limit(limit))]
+    from zhifa.cases import access  # the one place that decides who sees which case
+
+    sc = access.scope(session, actor)
+    return [case_dict(session, c, sc.actor_for(c.unit_code)) for c in session.scalars(sc.where(q).limit(limit))]
 
 
-def list_deadlines(session: Session, status: str | None = "open", kind: str | None = None) -> list[dict[str, Any]]:
+def list_deadlines(
+    session: Session, status: str | None = "open", kind: str | None = None, units: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """Deadlines by status and kind; ``units``: only cases of these units (``None``: all)."""
     q = select(CaseDeadline, Case.case_no).join(Case, Case.id == CaseDeadline.case_id).order_by(CaseDeadline.due)
+    if units is not None:
+        q = q.where(Case.unit_code.in_(sorted(units)))
     if status:
         q = q.where(CaseDeadline.status == status)
     if kind:
@@ -2273,8 +2516,14 @@ def list_deadlines(session: Session, status: str | None = "open", kind: str | No
     return [deadline_dict(d) | {"case_id": d.case_id, "case_no": no} for d, no in session.execute(q.limit(1000))]
 
 
-def supervision(session: Session) -> dict[str, Any]:
-    """What supervision looks at: choices outside the discretion range and the scanner's alerts."""
+def supervision(session: Session, units: Collection[str] | None = None) -> dict[str, Any]:
+    """What supervision looks at: choices outside the discretion range and the scanner's alerts
+    (``units``: of cases of these units only; ``None``: all)."""
+    outside_q = select(Case).where(Case.outside_range.is_(True)).order_by(Case.id)
+    alerts_q = select(CaseAlert).order_by(CaseAlert.id.desc()).limit(500)
+    if units is not None:
+        outside_q = outside_q.where(Case.unit_code.in_(sorted(units)))
+        alerts_q = alerts_q.join(Case, Case.id == CaseAlert.case_id).where(Case.unit_code.in_(sorted(units)))
     outside = [
         {
             "case_id": c.id,
@@ -2283,7 +2532,7 @@ def supervision(session: Session) -> dict[str, Any]:
             "penalty": c.penalty,
             "justification": c.discretion_justification,
         }
-        for c in session.scalars(select(Case).where(Case.outside_range.is_(True)).order_by(Case.id))
+        for c in session.scalars(outside_q)
     ]
     alerts = [
         {
@@ -2293,14 +2542,17 @@ def supervision(session: Session) -> dict[str, Any]:
             "at": a.at.isoformat(),
             "deadline_id": a.deadline_id,
         }
-        for a in session.scalars(select(CaseAlert).order_by(CaseAlert.id.desc()).limit(500))
+        for a in session.scalars(alerts_q)
     ]
     return {"outside_range": outside, "alerts": alerts}
 
 
-def figures(session: Session, since: date, until: date) -> dict[str, Any]:
-    """Exempt cases and the fines not imposed, decided cases and fines, per period [since, until)."""
+def figures(session: Session, since: date, until: date, units: Collection[str] | None = None) -> dict[str, Any]:
+    """Exempt cases and the fines not imposed, decided cases and fines, per period [since, until);
+    ``units``: of cases of these units only (``None``: all)."""
     base = select(Case).where(Case.decided_on >= since, Case.decided_on < until)
+    if units is not None:
+        base = base.where(Case.unit_code.in_(sorted(units)))
     exempt = list(session.scalars(base.where(Case.outcome == "no_penalty")))
     decided = list(session.scalars(base.where(Case.outcome == "penalty")))
     by_ground: dict[str, int] = {}
@@ -2318,18 +2570,21 @@ def figures(session: Session, since: date, until: date) -> dict[str, Any]:
         "fines_imposed_yuan": f"{sum((c.fine_yuan for c in decided), Decimal(0)):.2f}",
         "outside_range_cases": sum(1 for c in decided if c.outside_range),
         "simplified_cases": sum(1 for c in decided if c.procedure == "simplified"),
-        **_offsite_share(session, since, until),
+        **_offsite_share(session, since, until, units),
     }
 
 
-def _offsite_share(session: Session, since: date, until: date) -> dict[str, Any]:
+def _offsite_share(session: Session, since: date, until: date, units: Collection[str] | None = None) -> dict[str, Any]:
     """Cases filed in [since, until) (Shanghai dates) and how many of them rest on off-site
     evidence (filed from an off-site enforcement case, 非现场执法): the issue's tracked share."""
     from datetime import datetime, time
 
     lo = datetime.combine(since, time(0), tzinfo=SHANGHAI)
     hi = datetime.combine(until, time(0), tzinfo=SHANGHAI)
-    rows = session.execute(select(Case.offsite_case_id).where(Case.created_at >= lo, Case.created_at < hi)).all()
+    q = select(Case.offsite_case_id).where(Case.created_at >= lo, Case.created_at < hi)
+    if units is not None:
+        q = q.where(Case.unit_code.in_(sorted(units)))
+    rows = session.execute(q).all()
     offsite = sum(1 for (o,) in rows if o is not None)
     return {
         "filed_cases": len(rows),

@@ -28,7 +28,7 @@ MEDIA = {
 
 @router.get("/kinds")
 def kinds(actor: CurrentActor) -> list[dict[str, Any]]:
-    """The sixteen kinds: code, title, numbering scheme, required context fields and a sample."""
+    """The kinds: code, title, numbering scheme, required context fields and a sample."""
     require(actor, *service.ISSUER_ROLES)
     return [k.as_dict() | {"sample": sample(code)} for code, k in KINDS.items()]
 

@@ -1,4 +1,4 @@
-"""The sixteen kinds of enforcement documents (交通运输行政执法文书式样), pure: for each its code,
+"""The seventeen kinds of enforcement documents (交通运输行政执法文书式样), pure: for each its code,
 Chinese title, numbering scheme (or none) and the context fields it requires.
 
 The fields follow what the law asks a document to state; where it does, the field's ``note``
@@ -133,6 +133,27 @@ RECORDING = (
     Field("place", "地点"),
 )
 RECORDER = Field("recorder", "记录人")
+IDENTITY_SHOWN = Field(
+    "identity_shown",
+    "执法人员已出示执法证件",
+    "bool",
+    note="行政处罚法 第五十五条第一款: 执法人员应当主动向当事人或者有关人员出示执法证件",
+)
+ATTACHMENTS = Field(
+    "attachments",
+    "附件（照片、图纸、录音录像）",
+    "records",
+    required=False,
+    fields=(Field("title", "名称"), Field("sha256", "证据文件SHA-256")),
+    note="行政处罚法 第四十七条: 全过程记录; 证据文件以其SHA-256指明",
+)
+SIGNED = Field("signed", "已签名或者盖章", "bool", note="笔录交核对无误后签名或者盖章")
+REFUSAL_NOTE = Field(
+    "refusal_note",
+    "拒绝签名或者盖章的情况",
+    required=False,
+    note="行政处罚法 第六十四条第（八）项: 拒绝签字或者盖章的, 在笔录中注明",
+)
 
 
 @dataclass(frozen=True)
@@ -165,6 +186,71 @@ def _ended_after_start(ctx: dict[str, Any]) -> list[Problem]:
     if ctx["ended_at"] < ctx["started_at"]:
         return [Problem("ended_at", "ends before it starts", "结束时间早于开始时间")]
     return []
+
+
+def _signed_or_noted(ctx: dict[str, Any]) -> list[Problem]:
+    # 行政处罚法 第六十四条第（八）项 (and the same practice for every record): a refusal is noted.
+    if not ctx["signed"] and not ctx["refusal_note"]:
+        return [Problem("refusal_note", "not signed: note the refusal", "未签名的，应当注明拒绝签名的情况")]
+    return []
+
+
+def _identity_shown(ctx: dict[str, Any]) -> list[Problem]:
+    if not ctx["identity_shown"]:
+        return [
+            Problem(
+                "identity_shown",
+                "the officers must show their certificates (行政处罚法 第五十五条第一款)",
+                "执法人员应当出示执法证件（行政处罚法 第五十五条第一款）",
+            )
+        ]
+    return []
+
+
+def _rights_notified(ctx: dict[str, Any]) -> list[Problem]:
+    if not ctx["rights_notified"]:
+        return [
+            Problem(
+                "rights_notified",
+                "tell the person of the duty to answer truthfully and the right to ask for withdrawal "
+                "(行政处罚法 第五十五条第二款、第四十三条第二款)",
+                "应当告知如实回答的义务和申请回避的权利",
+            )
+        ]
+    return []
+
+
+def _party_or_witness(ctx: dict[str, Any]) -> list[Problem]:
+    if not ctx["party_present"] and not ctx["witness"]:
+        return [Problem("party_present", "name the party present or a witness", "应当载明到场的当事人或者见证人")]
+    return []
+
+
+def _hearing_complete(ctx: dict[str, Any]) -> list[Problem]:
+    problems = []
+    if ctx["public"] is False and not ctx["not_public_reason"]:
+        problems.append(
+            Problem(
+                "not_public_reason",
+                "a hearing not held in public states why (行政处罚法 第六十四条第（三）项)",
+                "不公开举行听证的，应当说明理由（行政处罚法 第六十四条第（三）项）",
+            )
+        )
+    if ctx["party_absent"]:
+        if not ctx["absence_note"]:
+            problems.append(Problem("absence_note", "note how the party was absent", "应当注明当事人缺席的情况"))
+        return problems
+    labels = {
+        "attendees": "当事人及其代理人",
+        "party_statement": "当事人的陈述和申辩",
+        "cross_examination": "质证意见",
+        "final_statement": "当事人的最后陈述",
+    }
+    for key, label in labels.items():
+        if not ctx[key]:
+            # 行政处罚法 第六十四条第（七）项: 当事人进行申辩和质证.
+            problems.append(Problem(key, f"required: {label}", f"缺少{label}"))
+    return problems
 
 
 def _chosen_in_range(ctx: dict[str, Any]) -> list[Problem]:
@@ -254,15 +340,26 @@ _KINDS: tuple[DocumentKind, ...] = (
                     Field("id_number", "身份证件号码"),
                     Field("address", "住址"),
                     Field("phone", "联系电话", required=False),
+                    Field("employer", "工作单位", required=False),
                     Field("relation", "与本案关系"),
                 ),
             ),
             OFFICERS,
             RECORDER,
+            IDENTITY_SHOWN,
+            Field(
+                "rights_notified",
+                "已告知如实回答的义务和申请回避的权利",
+                "bool",
+                note="行政处罚法 第五十五条第二款、第四十三条第二款",
+            ),
             Field("qa", "询问内容", "records", fields=(Field("q", "问"), Field("a", "答"))),
+            ATTACHMENTS,
+            SIGNED,
+            REFUSAL_NOTE,
         ),
         "行政处罚法 第五十五条: 执法人员应当出示执法证件; 询问应当制作笔录",
-        (_ended_after_start,),
+        (_ended_after_start, _identity_shown, _rights_notified, _signed_or_noted),
     ),
     DocumentKind(
         "inspection_record",
@@ -274,14 +371,20 @@ _KINDS: tuple[DocumentKind, ...] = (
             CASE_NUMBER,
             *RECORDING,
             Field("subject", "勘验对象"),
+            Field("conditions", "天气及现场条件"),
             PARTY,
+            Field("party_present", "到场的当事人（姓名及身份）", required=False),
             Field("witness", "见证人", required=False),
             OFFICERS,
             RECORDER,
+            IDENTITY_SHOWN,
             Field("findings", "勘验情况", "list"),
+            ATTACHMENTS,
+            SIGNED,
+            REFUSAL_NOTE,
         ),
-        "行政处罚法 第四十六条第一款第（八）项: 勘验笔录、现场笔录是证据",
-        (_ended_after_start,),
+        "行政处罚法 第四十六条第一款第（八）项: 勘验笔录、现场笔录是证据; 第五十五条: 检查应当制作笔录",
+        (_ended_after_start, _identity_shown, _party_or_witness, _signed_or_noted),
     ),
     DocumentKind(
         "site_record",
@@ -295,11 +398,17 @@ _KINDS: tuple[DocumentKind, ...] = (
             PARTY,
             OFFICERS,
             RECORDER,
+            IDENTITY_SHOWN,
+            Field("party_present", "现场的当事人或者有关人员（姓名及身份）"),
             Field("findings", "现场情况", "list"),
             Field("measures", "采取的措施", "list", required=False),
+            Field("party_opinion", "当事人意见"),
+            ATTACHMENTS,
+            SIGNED,
+            REFUSAL_NOTE,
         ),
-        "行政处罚法 第四十六条第一款第（八）项: 勘验笔录、现场笔录是证据",
-        (_ended_after_start,),
+        "行政处罚法 第四十六条第一款第（八）项: 勘验笔录、现场笔录是证据; 第五十五条: 检查应当制作笔录",
+        (_ended_after_start, _identity_shown, _signed_or_noted),
     ),
     DocumentKind(
         "evidence_preservation_list",
@@ -380,14 +489,35 @@ _KINDS: tuple[DocumentKind, ...] = (
             CASE_NUMBER,
             PARTY,
             *RECORDING,
-            Field("host", "听证主持人"),
+            Field("host", "听证主持人", note="行政处罚法 第六十四条第（四）项: 非本案调查人员主持"),
+            Field("members", "听证员", "list", required=False),
             Field("clerk", "书记员"),
+            Field("public", "是否公开举行", "bool", note="行政处罚法 第六十四条第（三）项"),
+            Field("not_public_reason", "不公开举行的理由", required=False),
             Field("investigators", "案件调查人员", "list"),
-            Field("attendees", "当事人及其代理人", "list"),
-            Field("proceedings", "听证过程", "records", fields=(Field("speaker", "发言人"), Field("content", "内容"))),
+            Field("attendees", "当事人及其代理人", "list", required=False, note="行政处罚法 第六十四条第（五）项"),
+            Field("party_absent", "当事人缺席", "bool", required=False, note="行政处罚法 第六十四条第（六）项"),
+            Field("absence_note", "当事人缺席或者中途退出的情况", required=False),
+            Field(
+                "case_statement",
+                "调查人员提出的违法事实、证据和行政处罚建议",
+                note="行政处罚法 第六十四条第（七）项",
+            ),
+            Field("party_statement", "当事人的陈述和申辩", required=False),
+            Field("cross_examination", "质证意见", required=False),
+            Field("final_statement", "当事人的最后陈述", required=False),
+            Field(
+                "proceedings",
+                "听证过程的其他记录",
+                "records",
+                required=False,
+                fields=(Field("speaker", "发言人"), Field("content", "内容")),
+            ),
+            SIGNED,
+            REFUSAL_NOTE,
         ),
         "行政处罚法 第六十四条第（八）项: 听证应当制作笔录, 交当事人审核无误后签字或者盖章",
-        (_ended_after_start,),
+        (_ended_after_start, _hearing_complete, _signed_or_noted),
     ),
     DocumentKind(
         "on_the_spot_decision",
@@ -487,6 +617,38 @@ _KINDS: tuple[DocumentKind, ...] = (
             COURT,
         ),
         "行政处罚法 第五十七条第一款第（二）项、第三十三条: 依法不予行政处罚",
+    ),
+    DocumentKind(
+        "referral_letter",
+        "案件移送书",
+        "referral",
+        (
+            AGENCY,
+            CAUSE,
+            CASE_NUMBER,
+            PARTY,
+            Field("facts", "案件基本情况"),
+            Field("receiver", "受移送机关"),
+            Field("referral_kind", "移送类型", choices=("涉嫌犯罪移送司法机关", "移送有管辖权的行政机关")),
+            Field("reason", "移送理由"),
+            Field(
+                "basis",
+                "移送依据",
+                "records",
+                fields=ARTICLES,
+                note="行政处罚法 第二十七条第一款（涉嫌犯罪）; 第二十二条至第二十五条（管辖）",
+            ),
+            Field(
+                "materials",
+                "移送材料",
+                "records",
+                fields=(Field("name", "材料名称"), Field("quantity", "数量"), Field("note", "备注", required=False)),
+                note="行政处罚法 第二十七条第二款: 证据材料移交",
+            ),
+            Field("referred_on", "移送日期", "date"),
+            CONTACT,
+        ),
+        "行政处罚法 第二十七条: 违法行为涉嫌犯罪的, 及时将案件移送司法机关; 第二十二条至第二十五条: 管辖",
     ),
     DocumentKind(
         "correction_order",

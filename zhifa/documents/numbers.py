@@ -31,8 +31,8 @@ class DefaultScheme:
 
 
 #: Defaults for Zhenjiang (镇江市交通运输综合行政执法支队): configurable, seeded by migration 0009
-#: with ``updated_by = system``; administrators change them through the API (audited). The prefixes
-#: follow the usual 机关代字 + 类别 + 〔年份〕 + 序号 form of official document numbers (党政机关公文
+#: (``referral`` by 0010) with ``updated_by = system``; administrators change them through the API (audited).
+#: The prefixes follow the usual 机关代字 + 类别 + 〔年份〕 + 序号 form of official document numbers (党政机关公文
 #: 格式 GB/T 9704-2012, 7.2.4 发文字号).
 DEFAULT_SCHEMES: tuple[DefaultScheme, ...] = (
     DefaultScheme("filing", "立案编号", "镇交执立〔{year}〕第{seq:04d}号"),
@@ -45,6 +45,7 @@ DEFAULT_SCHEMES: tuple[DefaultScheme, ...] = (
     DefaultScheme("correction", "责令改正通知书编号", "镇交执改〔{year}〕第{seq:04d}号"),
     DefaultScheme("instalment", "分期（延期）缴纳通知书编号", "镇交执缴〔{year}〕第{seq:04d}号"),
     DefaultScheme("reminder", "催告书编号", "镇交执催〔{year}〕第{seq:04d}号"),
+    DefaultScheme("referral", "案件移送书编号", "镇交执移〔{year}〕第{seq:04d}号"),
 )
 
 
