@@ -107,6 +107,7 @@ def main() -> None:
         threads = [
             threading.Thread(target=post_all, args=(numbered[c :: args.clients], totals)) for c in range(args.clients)
         ]
+        load_before = os.getloadavg()[0]
         t0 = time.perf_counter()
         for t in threads:
             t.start()
@@ -186,6 +187,7 @@ def main() -> None:
         pg.close()
 
     print(f"machine            {platform.node()} · {platform.machine()} · {os.cpu_count()} cores")
+    print(f"load average (1m)  {load_before:.2f} before the run, {os.getloadavg()[0]:.2f} after")
     print(f"database           {url.split(':')[0]}")
     print(f"processes          API {args.api_processes}, rule workers {1 + args.extra_workers}, clients {args.clients}")
     print(f"events             {args.events} in batches of {args.batch}; accepted {accepted}; leads {leads}")

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     literal_column,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -87,7 +88,13 @@ class Event(Base):
 
     __table_args__ = (
         UniqueConstraint("device_code", "event_id", name="uq_sensing_event_device_event"),
-        Index("ix_sensing_event_queue", "status", "id"),
+        # The queue: pending events only (done ones leave the index). Say ``PENDING`` to use it.
+        Index(
+            "ix_sensing_event_queue",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         Index("ix_sensing_event_plate_time", "plate", "event_time"),
         Index("ix_sensing_event_mmsi_time", "mmsi", "event_time"),
         Index("ix_sensing_event_type_time", "type", "event_time"),
