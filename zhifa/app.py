@@ -84,6 +84,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     app.include_router(cases)
     app.include_router(cases_public)
+    # A case's documents are seen by those who see the case (documents sit below the cases).
+    from zhifa.cases.access import document_guard
+    from zhifa.documents.service import register_reference_guard
+
+    register_reference_guard(document_guard)
 
     @app.post("/api/v1/import/{what}", tags=["imports"])
     def import_file(

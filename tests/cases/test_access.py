@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.cases.conftest import PERSON_ID, CaseWorld
+from tests.cases.conftest import INQUIRY, PERSON_ID, CaseWorld
 from tests.helpers import login, make_user
 from zhifa.cases import access
 from zhifa.cases.models import Case, CaseAlert, CaseStep
@@ -41,7 +41,7 @@ READS = [
     ("GET", "/api/v1/cases/{cid}/documents/{did}.docx", None),
 ]
 WRITES = [
-    ("POST", "/api/v1/cases/{cid}/transitions", {"action": "investigate", "content": "补充询问", "documents": False}),
+    ("POST", "/api/v1/cases/{cid}/transitions", {"action": "investigate", **INQUIRY, "documents": False}),
     ("POST", "/api/v1/cases/{cid}/transitions", {"action": "pass_review", "documents": False}),
     ("POST", "/api/v1/cases/{cid}/statements", {"kind": "statement", "content": "补充陈述"}),
     ("POST", "/api/v1/cases/{cid}/statements/{sid}/answer", {"accepted": False, "answer": "不予采纳"}),
@@ -166,6 +166,28 @@ def test_every_case_route_answers_404_outside_the_unit_and_serves_inside(cw: Cas
                         wrong.append(where + f" (expected {expected})")
                 elif r.status_code == 404:
                     wrong.append(where + " (in scope)")
+    assert wrong == []
+
+
+def test_the_documents_api_scopes_a_cases_documents_as_the_case(cw: CaseWorld) -> None:
+    """``/api/v1/documents/…`` (below the cases) asks the cases' guard: a document issued for a
+    case the user does not see answers as missing, and lists leave it out."""
+    w = cw
+    cases = _setup(w)
+    wrong = []
+    for user, (roles, sees_rd1, sees_ba1) in TABLE.items():
+        for key, in_scope in (("RD1", sees_rd1), ("BA1", sees_ba1)):
+            did = cases[key]["did"]
+            issuer = bool(roles & DOCUMENT_READERS)
+            expected = (200 if in_scope else 404) if issuer else 403
+            for path in (f"/api/v1/documents/{did}", f"/api/v1/documents/{did}.pdf"):
+                r = w.client.get(path, headers=w.h(user))
+                if r.status_code != expected:
+                    wrong.append(f"{user} {path} on {key}: {r.status_code}, expected {expected}")
+            if issuer:
+                listed = {d["id"] for d in w.client.get("/api/v1/documents", headers=w.h(user)).json()}
+                if (did in listed) != in_scope:
+                    wrong.append(f"{user} list on {key}: listed={did in listed}")
     assert wrong == []
 
 

@@ -134,3 +134,12 @@ def list_units(session: Session, sc: Scope, unit: str | None = None) -> Collecti
         return sc.unit_filter
     wanted = frozenset(org_service.descendants(session, unit))
     return wanted if sc.unit_filter is None else wanted & sc.unit_filter
+
+
+def document_guard(session: Session, actor: Actor, case_ref: str) -> bool | None:
+    """``documents.service`` reference guard: a document issued for a case (``case_ref`` = the
+    case number) is seen by whoever sees the case; ``None`` for references that are no case."""
+    unit = session.scalar(select(Case.unit_code).where(Case.case_no == case_ref))
+    if unit is None:
+        return None
+    return scope(session, actor).sees(unit)

@@ -14,6 +14,7 @@ context before it is saved) and numbering patterns; both are audited.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -140,10 +141,34 @@ def document_dict(row: DocumentIssued, with_context: bool = True) -> dict[str, A
     return out
 
 
+#: Who may see a document issued for a reference (``case_ref``). The domain owning the reference
+#: registers its check (the app registers the cases' unit scope, ``cases.access.document_guard``):
+#: documents sit below the cases and cannot ask them. A guard answers True/False for references it
+#: owns and None for others; a reference no guard claims is open to every issuer role.
+ReferenceGuard = Callable[[Session, Actor, str], "bool | None"]
+_REFERENCE_GUARDS: list[ReferenceGuard] = []
+
+
+def register_reference_guard(guard: ReferenceGuard) -> None:
+    if guard not in _REFERENCE_GUARDS:
+        _REFERENCE_GUARDS.append(guard)
+
+
+def may_see(session: Session, actor: Actor, case_ref: str | None) -> bool:
+    if not case_ref:
+        return True
+    for guard in _REFERENCE_GUARDS:
+        answer = guard(session, actor, case_ref)
+        if answer is not None:
+            return answer
+    return True
+
+
 def get_document(session: Session, actor: Actor, doc_id: int) -> DocumentIssued:
+    """An issued document; one whose reference the actor may not see answers as missing (404)."""
     require(actor, *ISSUER_ROLES)
     row = session.get(DocumentIssued, doc_id)
-    if row is None:
+    if row is None or not may_see(session, actor, row.case_ref):
         raise NotFound(f"no document {doc_id}", f"没有编号为 {doc_id} 的文书")
     return row
 
@@ -157,7 +182,14 @@ def list_documents(
         q = q.where(DocumentIssued.case_ref == case_ref)
     if kind:
         q = q.where(DocumentIssued.kind == get_kind(kind).code)
-    return [document_dict(r, with_context=False) for r in session.scalars(q)]
+    seen: dict[str | None, bool] = {}
+    out = []
+    for r in session.scalars(q):
+        if r.case_ref not in seen:
+            seen[r.case_ref] = may_see(session, actor, r.case_ref)
+        if seen[r.case_ref]:
+            out.append(document_dict(r, with_context=False))
+    return out
 
 
 def file_of(session: Session, actor: Actor, doc_id: int, fmt: str) -> tuple[DocumentIssued, bytes]:
