@@ -54,7 +54,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_login_officers_are_fixed_certified_posts_on_duty(files: dict[str, Path], tmp_path: Path) -> None:
     officers = {o["code"]: o for o in read_csv(files["officers"])}
-    assert len(set(CODES.values())) == 4
+    assert len(set(CODES.values())) == len(LOGIN_POSTS) == 5
     for key, unit, roles, _ in LOGIN_POSTS:
         o = officers[CODES[key]]
         assert (o["unit"], o["roles"], o["on_duty"]) == (unit, roles, "true"), key

@@ -5,7 +5,8 @@ document issuer.
 
 A case filed through the API appears on the workbench with its deadline badge; on the case page
 the officer sees only the steps its state allows, a refused step shows the API's message, and an
-allowed one (调查取证) taken through the form appears on the timeline. Screenshot:
+allowed one (调查取证, its inquiry record refused until complete) taken through the form appears on the
+timeline. Screenshot:
 ``/tmp/zhifa-case.png``."""
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 def test_a_step_taken_on_the_case_page_appears_on_the_timeline(new_context: NewContext, site: Site) -> None:
-    from tests.cases.conftest import USCC
+    from tests.cases.conftest import INQUIRY, USCC
 
     token = _token(site, "O1")
     case = _call(
@@ -103,10 +104,30 @@ def test_a_step_taken_on_the_case_page_appears_on_the_timeline(new_context: NewC
     expect(error).to_contain_text("409")
     expect(timeline).to_have_count(1)
 
-    # 调查取证 through the form: a new row on the timeline, by O1.
+    # 调查取证 through the form: an incomplete record is refused (422, naming the fields); complete,
+    # a new row on the timeline, by O1.
     page.locator('[data-testid="step-button"][data-action="investigate"]').click()
     expect(page.get_by_test_id("step-form-title")).to_have_text("调查取证")
-    page.get_by_test_id("step-field-content").fill("当事人承认未携带道路运输证")
+    page.get_by_test_id("step-submit").click()
+    expect(error).to_contain_text("422")
+    expect(timeline).to_have_count(1)
+    who = INQUIRY["interviewee"]
+    for name, value in {
+        "started_at": INQUIRY["started_at"],
+        "ended_at": INQUIRY["ended_at"],
+        "place": INQUIRY["place"],
+        "officers": "O1, O2",
+        "recorder": "O2",
+        "interviewee.name": who["name"],
+        "interviewee.gender": who["gender"],
+        "interviewee.id_number": who["id_number"],
+        "interviewee.address": who["address"],
+        "interviewee.relation": who["relation"],
+        "qa": "问：是否随车携带道路运输证？\n答：当天忘带了。",
+    }.items():
+        page.get_by_test_id(f"step-field-{name}").fill(value)
+    for name in ("identity_shown", "rights_notified", "signed"):
+        page.get_by_test_id(f"step-field-{name}").check()
     page.get_by_test_id("step-submit").click()
     expect(timeline).to_have_count(2)
     expect(timeline.nth(1)).to_have_attribute("data-action", "investigate")

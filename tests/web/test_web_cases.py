@@ -132,7 +132,7 @@ def test_the_case_page_offers_only_the_steps_the_state_allows(cw: CaseWorld) -> 
     boot, buttons = _allowed_buttons(w, "O1", cid)
     # The page gets step labels, reasons and roles, never the sources or targets of the table.
     for meta in boot["page"]["steps"].values():
-        assert set(meta) == {"zh", "reason", "via", "roles", "fields"}
+        assert set(meta) == {"label", "reason", "via", "roles", "fields", "officers"}
     assert "transitions" not in boot["page"]
     assert buttons == ["investigate", "preserve_evidence", "decide_preservation", "seize", "extend_coercive",
                        "release_coercive", "notify", "no_penalty", "refer"]  # fmt: skip
@@ -158,3 +158,28 @@ def test_step_fields_name_parameters_of_known_steps() -> None:
     actions = {s.action for s in procedure.STEPS}
     assert set(case_pages.STEP_FIELDS) <= actions
     assert set(case_pages.DEADLINE_STATUS_LABELS) >= {"open", "met", "missed", "expired"}
+
+
+def test_every_state_step_and_deadline_has_an_english_label() -> None:
+    from zhifa.cases import exemptions
+    from zhifa.web import case_labels
+
+    assert set(case_labels.STATE_EN) == set(procedure.STATE_ZH)
+    assert set(case_labels.STEP_EN) == {s.action for s in procedure.STEPS}
+    assert set(case_labels.DEADLINE_EN) == set(procedure.DEADLINES)
+    assert set(case_labels.CONDITIONS_EN) == set(exemptions.CONDITIONS)
+    assert set(case_labels.DELIVERY_EN) == set(procedure.DELIVERY_METHODS)
+    # Chinese is the procedure's own term; English is the web's.
+    assert case_labels.states("zh")["in_review"] == procedure.STATE_ZH["in_review"] == "法制审核中"
+    assert case_labels.states("en")["in_review"] == "In legal review"
+    assert case_labels.steps("zh")["decide"] == procedure.STEP_BY_ACTION["decide"].zh
+    assert case_labels.deadlines("en")["payment"] == "Payment"
+    # Every option a step form offers has a label in both languages.
+    from zhifa.web.case_pages import STEP_FIELDS
+
+    for lang in ("zh", "en"):
+        labels = case_labels.options(lang)
+        for fields in STEP_FIELDS.values():
+            for f in fields:
+                for option in f.get("options", []):
+                    assert option in labels.get(f["name"], {}), (f["name"], option, lang)

@@ -19,6 +19,7 @@ from zhifa.core.audit import SYSTEM
 from zhifa.core.auth import User, create_user
 from zhifa.core.config import get_settings
 from zhifa.core.db import make_engine, session_scope, upgrade
+from zhifa.demo import cases as cases_demo
 from zhifa.demo import dispatch as dispatch_demo
 from zhifa.demo.generate import DEFAULT_SEED, demo_accounts, generate, write_devices_csv
 from zhifa.imports import run_import
@@ -75,6 +76,8 @@ def load_into(session: Session, files: dict[str, Path], seed: int = DEFAULT_SEED
         )
     t = time.perf_counter()
     counts["dispatch"] = dispatch_demo.load(session, seed) | {"s": round(time.perf_counter() - t, 2)}
+    t = time.perf_counter()
+    counts["cases"] = cases_demo.load(session, seed) | {"s": round(time.perf_counter() - t, 2)}
     return counts
 
 

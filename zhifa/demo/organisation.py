@@ -32,6 +32,8 @@ LOGIN_POSTS: tuple[tuple[str, str, str, str], ...] = (
     ("leader", "ZJ-RD1", "leader", "路政一大队负责人（调度）"),
     ("patrol1", PATROL_UNIT, "officer", "路政一大队一中队执法队员（手机）"),
     ("patrol2", PATROL_UNIT, "officer", "路政一大队一中队执法队员（手机）"),
+    # The legal reviewer of the case demo: reviews, and hosts hearings (the host is an officer).
+    ("legal", LEGAL_DEPARTMENT, "legal_reviewer", "法制科法制审核员（案件）"),
 )
 LOGIN_CERT_EXPIRY = dt.date(2030, 12, 31)
 
@@ -267,6 +269,6 @@ def demo_accounts() -> list[DemoAccount]:
 
 
 def login_accounts() -> dict[str, DemoAccount]:
-    """The dispatch loop's demo logins by ``LOGIN_POSTS`` key (duty, leader, patrol1, patrol2)."""
+    """The demo logins of officers by ``LOGIN_POSTS`` key (duty, leader, patrol1, patrol2, legal)."""
     by_username = {a["username"]: a for a in demo_accounts()}
     return {key: by_username[code] for key, code in login_officer_codes().items()}

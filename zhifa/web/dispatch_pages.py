@@ -29,6 +29,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from zhifa.cases import procedure
 from zhifa.core.api import DB, CurrentActor, token_from
 from zhifa.core.audit import Actor
 from zhifa.core.auth import resolve_actor
@@ -155,7 +156,9 @@ def phone_task(task_id: str, request: Request, session: DB) -> Response:
 def task_page(task_id: str, request: Request, session: DB) -> Response:
     if not task_id.isdigit() or len(task_id) > 18:
         return RedirectResponse("/wall", status_code=303)
-    page = _dispatch_page(request, {"task_id": int(task_id)})
+    page = _dispatch_page(
+        request, {"task_id": int(task_id), "case_file_roles": list(procedure.STEP_BY_ACTION["file"].roles)}
+    )
     return pages._page(request, session, "task.html", "dispatch-task", N_("Task"), page)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from zhifa.cases import procedure as case_procedure
 from zhifa.core.api import DB, SESSION_COOKIE, CurrentActor, token_from
 from zhifa.core.auth import User, resolve_actor, resolve_token
 from zhifa.core.config import get_settings
@@ -471,7 +472,10 @@ def leads_page(request: Request, session: DB) -> Response:
 def lead_page(lead_id: str, request: Request, session: DB) -> Response:
     if not lead_id.isdigit() or len(lead_id) > 18:
         return RedirectResponse("/monitoring/leads", status_code=303)
-    page = _monitoring(request) | {"lead_id": int(lead_id)}
+    page = _monitoring(request) | {
+        "lead_id": int(lead_id),
+        "case_file_roles": list(case_procedure.STEP_BY_ACTION["file"].roles),
+    }
     return _page(request, session, "monitoring_lead.html", "monitoring-leads", N_("Lead"), page)
 
 

@@ -10,32 +10,7 @@
   const review = !!document.getElementById("review-queue");
   const stateLabel = Object.fromEntries(page.states || []);
 
-  /** Whole days from the page's date (Asia/Shanghai, the server's) to an ISO date. */
-  function daysLeft(due) {
-    const a = Date.parse(page.today + "T00:00:00Z");
-    const b = Date.parse(due + "T00:00:00Z");
-    return Math.round((b - a) / 86400000);
-  }
-
-  function deadlineBadge(next) {
-    if (!next) return el("span", { class: "muted" }, "—");
-    const days = daysLeft(next.due);
-    let cls = "badge badge-ok";
-    let text = t("{days} days left", { days: days });
-    let level = "ok";
-    if (days < 0) {
-      cls = "badge badge-danger";
-      text = t("Missed {days} days ago", { days: -days });
-      level = "missed";
-    } else if (days <= (page.due_soon_days ?? 2)) {
-      cls = "badge badge-warn";
-      text = days === 0 ? t("Due today") : text;
-      level = "soon";
-    }
-    const kind = (page.deadline_kinds || {})[next.kind] || next.kind;
-    return el("span", {}, el("span", { class: cls, dataset: { testid: "deadline-badge", level: level } }, text), " ",
-      el("span", { class: "muted small" }, `${next.due} ${kind}`));
-  }
+  const { daysLeft, deadlineBadge } = window.ZhifaCases;
 
   function row(c) {
     return el(
@@ -45,7 +20,7 @@
       el("td", {}, c.title || ""),
       el("td", {}, (c.party && c.party.name) || ""),
       el("td", {}, (page.procedures || {})[c.procedure] || c.procedure),
-      el("td", {}, el("span", { class: "badge badge-muted" }, stateLabel[c.state] || c.state_zh || c.state)),
+      el("td", {}, el("span", { class: "badge badge-muted", dataset: { testid: "case-row-state" } }, stateLabel[c.state] || c.state)),
       el("td", {}, c.unit_code || ""),
       el("td", {}, deadlineBadge(c.next_deadline))
     );
@@ -111,7 +86,16 @@
     });
   }
 
+  function fileButtons() {
+    const slot = $("case-file-slot");
+    if (!slot || !window.ZhifaCaseFile) return;
+    const me = (boot.user || {}).username;
+    window.ZhifaCaseFile.attach(slot, { officers: [me] });
+    window.ZhifaCaseFile.attach(slot, { mode: "simplified", officers: [me] }, true);
+  }
+
   async function init() {
+    if (!review) fileButtons();
     if (!review) await initFilters();
     await load();
   }

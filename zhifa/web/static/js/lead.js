@@ -254,6 +254,30 @@
     mapEl.dataset.ready = "1";
   }
 
+  // ------------------------------------------------------------------ 立案 from this lead
+
+  function fileButton(lead) {
+    if (!window.ZhifaCaseFile) return;
+    const [plate, color] = String(lead.subject || "").includes("/") ? lead.subject.split("/") : ["", ""];
+    const d = lead.details || {};
+    let facts = t("{time}: {subject}, {what}.", { time: fmtTime(lead.first_event_time), subject: M.subjectText(lead.subject), what: M.kindTitle(lead.kind) });
+    if (d.gross_kg !== undefined && d.excess_kg !== undefined) {
+      facts += " " + t("Gross mass {gross} kg, excess {excess} kg", { gross: d.gross_kg, excess: d.excess_kg });
+    }
+    window.ZhifaCaseFile.attach(document.getElementById("case-file-slot"), {
+      source: { lead_id: lead.id },
+      sourceText: `${t("Lead")} #${lead.id}`,
+      title: M.kindTitle(lead.kind),
+      matter: lead.matter,
+      unit_code: lead.unit,
+      plate: plate,
+      plate_color: color,
+      facts: facts,
+      place: typeof lead.lon === "number" ? `WGS-84 ${lead.lon.toFixed(6)}, ${lead.lat.toFixed(6)}` : "",
+      officers: [(window.Zhifa.boot.user || {}).username].filter(Boolean),
+    });
+  }
+
   // ------------------------------------------------------------------ start
 
   async function start() {
@@ -273,6 +297,7 @@
     renderRouting(lead);
     renderEvents(lead);
     renderImages(lead);
+    fileButton(lead);
     bodyEl.dataset.ready = "1";
     await renderMap(lead);
   }

@@ -142,6 +142,39 @@
     $("task-body").dataset.state = x.state;
     loadAssign(x);
     drawMini(x);
+    fileButton(x);
+  }
+
+  // ------------------------------------------------------------------ 立案 from this task
+
+  let fileFor = null;
+  async function fileButton(x) {
+    const slot = $("case-file-slot");
+    if (!window.ZhifaCaseFile || x.state === "cancelled") {
+      slot.replaceChildren();
+      return;
+    }
+    if (fileFor === x.id) return;
+    fileFor = x.id;
+    const last = (x.feedback || []).slice(-1)[0];
+    const prefill = {
+      source: { task_id: x.id },
+      sourceText: `${t("Task")} #${x.id}`,
+      title: x.title,
+      unit_code: x.unit,
+      facts: (last && last.notes) || x.instructions || "",
+      officers: (x.officers || []).map((o) => o.code),
+    };
+    if (x.lead) {
+      const url = boot.apis && boot.apis.lead ? `/api/v1/leads/${x.lead}` : `/web/api/leads/${x.lead}`;
+      const r = await api(url);
+      if (r.ok) {
+        const lead = r.data;
+        prefill.matter = lead.matter;
+        if (String(lead.subject || "").includes("/")) [prefill.plate, prefill.plate_color] = lead.subject.split("/");
+      }
+    }
+    window.ZhifaCaseFile.attach(slot, prefill);
   }
 
   async function drawMini(x) {
