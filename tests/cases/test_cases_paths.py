@@ -139,6 +139,39 @@ def test_simplified_procedure(cw: CaseWorld) -> None:
     assert "payment" not in deadlines(c)
 
 
+def test_simplified_procedure_states_what_the_party_said(cw: CaseWorld) -> None:
+    """The party is heard on the spot (第五十二条 with 第四十四、四十五条): the statements and how
+    each was answered, or the waiver, reach the decision's context; bad input is refused whole."""
+    w = cw
+    body = {
+        "unit_code": "RD1",
+        "title": "未随车携带道路运输证",
+        "facts": "当场查获",
+        "item_code": "YS-001",
+        "party": {"kind": "person", "name": "李四", "id_no": "320102198001010011", "address": "南京市"},
+        "penalty": {"fine_yuan": "50"},
+    }
+    heard = [{"statement": "证件忘在家中", "adopted": False, "reason": "未随车携带即构成违法"}]
+    c = w.post("/api/v1/cases/on-the-spot", "O1", body | {"statements": heard}, 201).json()
+    kind, ctx, _ = w.docs.issued[-1]
+    assert kind == "on_the_spot_decision"
+    assert ctx["statements"] == [{"statement": "证件忘在家中", "adopted": False, "reason": "未随车携带即构成违法"}]
+    assert ctx["statements_waived"] is False
+    w.post("/api/v1/cases/on-the-spot", "O1", body | {"statements_waived": True}, 201)
+    assert w.docs.issued[-1][1]["statements_waived"] is True and w.docs.issued[-1][1]["statements"] == []
+    before = len(w.client.get("/api/v1/cases", headers=w.h("O1")).json())
+    for bad, field in (
+        ({"statements": heard, "statements_waived": True}, "statements_waived"),
+        ({"statements": [{"statement": "x", "reason": "y"}]}, "statements[0].adopted"),
+        ({"statements": [{"statement": "", "adopted": True, "reason": "y"}]}, "statements[0].statement"),
+        ({"statements": "说了"}, "statements"),
+    ):
+        r = w.post("/api/v1/cases/on-the-spot", "O1", body | bad, 422)
+        assert r.json()["error"]["field"] == field
+    assert len(w.client.get("/api/v1/cases", headers=w.h("O1")).json()) == before  # nothing half-written
+    assert c["state"] == "delivered"
+
+
 def _hearing_case(w: CaseWorld) -> int:
     c = w.file(item_code="YS-002", title="无证经营道路货运", source="report")
     cid = c["id"]

@@ -592,6 +592,7 @@ def on_the_spot(session: Session, actor: Actor, data: dict[str, Any], *, issue_d
     session.flush()
     case.case_no = _case_no(session, case)
     audit.record(session, actor, "create", "case", case.id, None, {"case_no": case.case_no, "procedure": "simplified"})
+    heard = _spot_statements(session, actor, case, data, t)
     cal = _calendar(session)
     openings = [_opening(cal, "filing_copy", t)]
     if pen.fine_yuan > 0:
@@ -603,7 +604,7 @@ def on_the_spot(session: Session, actor: Actor, data: dict[str, Any], *, issue_d
         actor,
         case,
         "decide_on_spot",
-        data={"penalty": pen.as_dict()},
+        data={"penalty": pen.as_dict(), "statements": heard},
         openings=openings,
         doc_extra=data,
         issue_documents=issue_documents,
@@ -611,6 +612,67 @@ def on_the_spot(session: Session, actor: Actor, data: dict[str, Any], *, issue_d
     case.decision_no = row.document_number
     _credit_for(session, case, pen)
     return case
+
+
+def _spot_statements(session: Session, actor: Actor, case: Case, data: dict[str, Any], on: date) -> list[int]:
+    """简易程序: the party is told the facts, reasons and basis and heard on the spot (行政处罚法
+    第四十四条、第四十五条、第五十二条). ``statements``: what the party said and how each was answered
+    (``[{"statement", "adopted", "reason"}]``), or ``statements_waived: true`` when the party
+    expressly gives them up; recorded as the case's statements, so the decision states them.
+    Returns the ids of the rows recorded."""
+    given = data.get("statements")
+    waived = data.get("statements_waived", False)
+    if given is None:
+        given = []
+    if not isinstance(given, list):
+        raise InvalidField("statements", "a list of {statement, adopted, reason}", "陈述申辩应为列表")
+    if not isinstance(waived, bool):
+        raise InvalidField("statements_waived", "true or false", "应为 true 或 false")
+    if given and waived:
+        raise InvalidField(
+            "statements_waived", "either the statements heard or a waiver, not both", "不能同时记录陈述申辩和放弃"
+        )
+    now = utcnow()
+    rows = []
+    for i, item in enumerate(given):
+        where = f"statements[{i}]"
+        if not isinstance(item, dict):
+            raise InvalidField(where, "an object {statement, adopted, reason}", "每项应包含陈述内容、是否采纳及理由")
+        adopted = item.get("adopted")
+        if not isinstance(adopted, bool):
+            raise InvalidField(f"{where}.adopted", "true or false: whether the statement was adopted", "应说明是否采纳")
+        rows.append(
+            CaseStatement(
+                case_id=case.id,
+                kind="statement",
+                form="oral",
+                content=_text(item.get("statement"), f"{where}.statement") or "",
+                received_on=on,
+                recorded_by=actor.username,
+                recorded_at=now,
+                answer=_text(item.get("reason"), f"{where}.reason"),
+                accepted=adopted,
+                answered_by=actor.username,
+                answered_at=now,
+            )
+        )
+    if waived:
+        rows.append(
+            CaseStatement(
+                case_id=case.id,
+                kind="waiver",
+                form="oral",
+                content="当事人当场明确表示放弃陈述和申辩",
+                received_on=on,
+                recorded_by=actor.username,
+                recorded_at=now,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    if any(r.kind != "waiver" for r in rows):
+        case.defended = True
+    return [r.id for r in rows]
 
 
 # ------------------------------------------------------------------------------- evidence
