@@ -282,10 +282,12 @@ def worker() -> None:
     import signal
 
     from zhifa.core.db import get_engine
+    from zhifa.core.runtime import settle_heap
     from zhifa.worker import make_worker
 
     _migrated()
     w = make_worker(get_engine())
+    settle_heap()
     signal.signal(signal.SIGTERM, lambda *_: w.stop())
     w.start()
     try:
@@ -339,8 +341,11 @@ def serve(
         uvicorn.run("zhifa.asgi:app", host=host, port=port, workers=workers, log_level="info")
     else:
         from zhifa.app import create_app
+        from zhifa.core.runtime import settle_heap
 
-        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        app = create_app()
+        settle_heap()
+        uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @app.command("demo")

@@ -82,8 +82,10 @@ def _worker_main(parent_pid: int) -> None:
     import signal
 
     from zhifa.core.db import get_engine
+    from zhifa.core.runtime import settle_heap
 
     w = make_worker(get_engine())
+    settle_heap()
     signal.signal(signal.SIGTERM, lambda *_: w.stop())
     w.start()
     while w.is_alive():
