@@ -1,0 +1,86 @@
+"""CPU per event of each ingestion phase, in one process (no HTTP, no second process).
+
+Builds a fresh database with the test map and 4 WIM devices (SQLite, or ``--postgresql``: a fresh
+database on 127.0.0.1:5432, dropped after), then for N WIM events (5 % overloaded) in batches of
+1,000 measures with ``time.process_time`` (this process's CPU, so other load on the machine
+inflates it little): parsing and validating a batch (``sensing.service.parse_batch``), storing it
+(``store_batch`` + commit), and the worker's processing (``monitoring.service.process_pending``
+until nothing is pending: claim, rules, fold, mark done). On PostgreSQL the database server's
+own CPU is not counted.
+
+Usage: ``.venv/bin/python benchmarks/ingest_phases.py [--events 20000] [--postgresql] [--profile api|worker]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import platform
+import pstats
+import time
+from datetime import UTC, datetime, timedelta
+
+from _setup import drop_postgres, fresh_postgres_url, prepared_database
+from ingest import DEVICES, events
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=20_000)
+    ap.add_argument("--postgresql", action="store_true")
+    ap.add_argument("--profile", choices=["api", "worker"], default=None, help="print a cProfile of that phase")
+    args = ap.parse_args()
+    url_in = fresh_postgres_url("zhifa_phases") if args.postgresql else None
+    _tmp, url, env = prepared_database("zhifa-phases-", DEVICES, url_in)
+    os.environ.update(env)
+    from zhifa.core.db import engine_for, session_factory
+    from zhifa.monitoring.service import process_pending
+    from zhifa.sensing import service
+
+    engine = engine_for(url)
+    factory = session_factory(engine)
+    n = args.events
+    evs = events(n, datetime.now(UTC) - timedelta(hours=2), 1000)
+    bodies = [json.dumps(evs[i : i + 1000], ensure_ascii=False).encode() for i in range(0, n, 1000)]
+    prof = cProfile.Profile()
+
+    t_parse = t_store = 0.0
+    if args.profile == "api":
+        prof.enable()
+    for k, body in enumerate(bodies):
+        with factory() as s:
+            if not args.postgresql:
+                s.connection(execution_options={"sqlite_readonly": True})
+            devices = service.device_map(s)
+            s.commit()
+            t0 = time.process_time()
+            batch = service.parse_batch(body, devices, f"WIM{k % 4}")
+            t1 = time.process_time()
+            service.store_batch(s, batch, device_code=f"WIM{k % 4}", who="bench")
+            s.commit()
+            t2 = time.process_time()
+            t_parse, t_store = t_parse + t1 - t0, t_store + t2 - t1
+    prof.disable()
+    if args.profile == "worker":
+        prof.enable()
+    t0, done = time.process_time(), 0
+    while r := process_pending(engine)["events"]:
+        done += r
+    t_work = time.process_time() - t0
+    prof.disable()
+    if args.profile:
+        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+    engine.dispose()
+    if args.postgresql:
+        drop_postgres(url)
+    print(f"machine   {platform.node()} · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.2f}")
+    print(f"database  {url.split(':')[0]}; {n} events, {done} processed")
+    print(f"parse     {t_parse / n * 1e6:6.1f} µs/event  (parse_batch: JSON, validation)")
+    print(f"store     {t_store / n * 1e6:6.1f} µs/event  (store_batch + commit)")
+    print(f"worker    {t_work / n * 1e6:6.1f} µs/event  (claim, rules, fold, mark done)")
+
+
+if __name__ == "__main__":
+    main()
