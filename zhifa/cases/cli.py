@@ -3,9 +3,6 @@ run side by side on PostgreSQL: each warning, flag and notification is still wri
 
 from __future__ import annotations
 
-import json
-import signal
-import threading
 from typing import Annotated
 
 import typer
@@ -22,21 +19,6 @@ def scan(
     """Run the case deadline scan: warnings, missed deadlines, overdue fines, unscheduled years.
     Prints a JSON summary (with ``--loop``, at the end, with the ids this process flagged)."""
     from zhifa.cases.scanner import run_scanner, scan_once
-    from zhifa.core.db import get_engine, upgrade
+    from zhifa.core.scancli import scan_command
 
-    if interval <= 0 or batch < 1:
-        typer.echo("error: --interval must be positive and --batch at least 1", err=True)
-        raise typer.Exit(1)
-    upgrade()
-    engine = get_engine()
-    if not loop:
-        typer.echo(json.dumps(scan_once(engine, batch=batch).as_dict(), ensure_ascii=False))
-        return
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        total = run_scanner(engine, stop, interval, batch)
-    except KeyboardInterrupt:
-        stop.set()
-        raise typer.Exit(130) from None
-    typer.echo(json.dumps(total.as_dict() | total.details(), ensure_ascii=False))
+    scan_command(scan_once, run_scanner, loop=loop, interval=interval, batch=batch, details=lambda t: t.details())

@@ -309,21 +309,7 @@ def _write(session: Session, state: dict[tuple[str, str], list[_LeadState]], cre
         _copy_created_pg(session, created, now)
         created = []  # written, with their ids
     if created:
-        rows = []
-        for lead in created:
-            assert lead.new_row is not None
-            rows.append(
-                lead.new_row
-                | {
-                    "first_event_time": lead.first_event_time,
-                    "last_event_time": lead.last_event_time,
-                    "count": lead.count,
-                    "images": lead.images,
-                    "details": lead.details,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
+        rows = [_lead_row(lead, now) for lead in created]
         ids = session.execute(insert(Lead).returning(Lead.id, sort_by_parameter_order=True), rows).scalars().all()
         for lead, lid in zip(created, ids, strict=True):
             lead.id = lid
@@ -358,6 +344,22 @@ def _write(session: Session, state: dict[tuple[str, str], list[_LeadState]], cre
         session.execute(insert(LeadEvent), links)
 
 
+def _lead_row(lead: _LeadState, now: datetime, as_json_text: bool = False) -> dict[str, Any]:
+    """The insert values of a lead created in the batch (``as_json_text``: JSON columns as text,
+    for ``COPY``)."""
+    assert lead.new_row is not None
+    encode = jsontext.dumps if as_json_text else (lambda v: v)
+    return lead.new_row | {
+        "first_event_time": lead.first_event_time,
+        "last_event_time": lead.last_event_time,
+        "count": lead.count,
+        "images": encode(lead.images),
+        "details": encode(lead.details),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def _copy_created_pg(session: Session, created: list[_LeadState], now: datetime) -> None:
     """PostgreSQL: the batch's new leads in one ``COPY``, their ids drawn from the table's
     sequence first (in creation order, as the insert would give them). An insert of many rows
@@ -365,21 +367,7 @@ def _copy_created_pg(session: Session, created: list[_LeadState], now: datetime)
     value by value."""
     if not created:
         return
-    rows = []
-    for lead in created:
-        assert lead.new_row is not None
-        rows.append(
-            lead.new_row
-            | {
-                "first_event_time": lead.first_event_time,
-                "last_event_time": lead.last_event_time,
-                "count": lead.count,
-                "images": jsontext.dumps(lead.images),
-                "details": jsontext.dumps(lead.details),
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+    rows = [_lead_row(lead, now, as_json_text=True) for lead in created]
     cols = list(rows[0])
     raw: Any = session.connection().connection.driver_connection
     with raw.cursor() as cur:
