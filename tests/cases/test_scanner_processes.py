@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from tests.cases.conftest import USCC, _setup
-from tests.dispatch.test_dispatch_workers import on_postgresql, summary
+from tests.dispatch.test_dispatch_workers import on_postgresql, summary, wait_connected
 from tests.monitoring.conftest import Zhifa
 from zhifa.cases import issuing, service
 from zhifa.cases.issuing import IssuedRef
@@ -111,27 +111,6 @@ def expected_now(eng: Engine) -> dict[str, set[int]]:
     }
 
 
-def wait_connected(z: Zhifa, db: Engine, workers: list[Any]) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        for p in workers:
-            assert p.poll() is None, f"scanner died ({p.returncode}):\n{z.tail(p)}"
-        with db.connect() as c:
-            up = set(
-                c.execute(
-                    text(
-                        "SELECT application_name FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND application_name = ANY(:n)"
-                    ),
-                    {"n": list(NAMES)},
-                ).scalars()
-            )
-        if up == set(NAMES):
-            return
-        assert time.monotonic() < deadline, f"scanners not connected after 30 s: {up}"
-        time.sleep(0.1)
-
-
 def flagged(db: Engine) -> int:
     with db.connect() as c:
         return int(c.scalar(select(func.count()).select_from(CaseAlert).where(CaseAlert.deadline_id.is_not(None))) or 0)
@@ -150,7 +129,7 @@ def test_two_case_scanners_write_each_finding_exactly_once(procs: Zhifa, db: Eng
     ]
     # Both scanners poll before anything is due (the cases are committed at once when both are
     # connected): then they race for every row.
-    groups = file_cases(db, today, lambda: wait_connected(z, db, workers))
+    groups = file_cases(db, today, lambda: wait_connected(z, db, workers, NAMES, timeout_s=30))
     expected = expected_now(db)
     assert all(expected.values()), {k: len(v) for k, v in expected.items()}  # not vacuous
     # Who is told: a warning → the unit's leader; a missed deadline → the leader and the command

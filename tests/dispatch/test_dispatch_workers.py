@@ -8,7 +8,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -117,19 +117,10 @@ def test_cli_scan_sends_each_step_once(procs: Zhifa, db: Engine) -> None:
     assert per_channel == {"inapp": 30, "sms": 30}
 
 
-@on_postgresql
-@pytest.mark.postgres_only
-@pytest.mark.slow
-def test_two_scanner_processes_send_each_step_exactly_once(procs: Zhifa, db: Engine) -> None:
-    z = procs
-    seed_world(db)
-    names = ("zhifa-test-scanner-a", "zhifa-test-scanner-b")
-    workers = [
-        z.start("dispatch", "scan", "--loop", "--interval", "0.05", "--batch", "10", name=n, env={"PGAPPNAME": n})
-        for n in names
-    ]
-    # Both scanners are up and polling (connected) before any row is due: then they race for it.
-    deadline = time.monotonic() + 60
+def wait_connected(z: Zhifa, db: Engine, workers: list[Any], names: Sequence[str], timeout_s: float) -> None:
+    """Wait until every scanner process (each with its own ``PGAPPNAME``) holds a connection; stop
+    with the log of one that died."""
+    deadline = time.monotonic() + timeout_s
     while True:
         for p in workers:
             assert p.poll() is None, f"scanner died ({p.returncode}):\n{z.tail(p)}"
@@ -144,9 +135,24 @@ def test_two_scanner_processes_send_each_step_exactly_once(procs: Zhifa, db: Eng
                 ).scalars()
             )
         if up == set(names):
-            break
-        assert time.monotonic() < deadline, f"scanners not connected after 60 s: {up}"
+            return
+        assert time.monotonic() < deadline, f"scanners not connected after {timeout_s:.0f} s: {up}"
         time.sleep(0.1)
+
+
+@on_postgresql
+@pytest.mark.postgres_only
+@pytest.mark.slow
+def test_two_scanner_processes_send_each_step_exactly_once(procs: Zhifa, db: Engine) -> None:
+    z = procs
+    seed_world(db)
+    names = ("zhifa-test-scanner-a", "zhifa-test-scanner-b")
+    workers = [
+        z.start("dispatch", "scan", "--loop", "--interval", "0.05", "--batch", "10", name=n, env={"PGAPPNAME": n})
+        for n in names
+    ]
+    # Both scanners are up and polling (connected) before any row is due: then they race for it.
+    wait_connected(z, db, workers, names, timeout_s=60)
 
     # 400 tasks long past due (six escalations each), committed at once; and 100 whose acceptance
     # reminder falls due one by one over the next ten seconds, while both scanners poll.

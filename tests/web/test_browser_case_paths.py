@@ -28,7 +28,8 @@ from typing import Any
 import pytest
 
 from tests.web.test_browser import Console, NewContext
-from tests.web.test_browser_dispatch import T0, WIM_KEY, Site, _call, _login, _token, served_in_thread
+from tests.web.test_browser_cases import serve_case_world
+from tests.web.test_browser_dispatch import T0, WIM_KEY, Site, _call, _login, _token
 from tests.web.test_browser_monitoring import _png, _post_events, _post_evidence
 
 pytestmark = pytest.mark.browser
@@ -38,25 +39,7 @@ expect = pw.expect
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    from tests.cases.conftest import Recorder, _setup
-    from zhifa.cases import issuing
-    from zhifa.core.clock import FrozenClock, use_clock
-    from zhifa.core.config import get_settings
-    from zhifa.core.db import make_engine, session_factory, upgrade
-
-    tmp = tmp_path_factory.mktemp("web-case-paths")
-    db = f"sqlite:///{tmp / 'x.db'}"
-    upgrade(db)
-    engine = make_engine(db)
-    clock = FrozenClock(T0)
-    with pytest.MonkeyPatch.context() as mp, use_clock(clock), issuing.use_issuer(Recorder()):
-        mp.setattr(get_settings(), "var_dir", tmp)
-        with session_factory(engine)() as session:
-            _setup(session, clock)
-            session.commit()
-        with served_in_thread(engine, "uvicorn-case-paths") as url:
-            yield Site(url, engine, clock)
-    engine.dispose()
+    yield from serve_case_world(tmp_path_factory, "web-case-paths")
 
 
 @pytest.fixture(autouse=True)

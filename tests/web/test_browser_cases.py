@@ -23,16 +23,16 @@ pw = pytest.importorskip("playwright.sync_api")
 expect = pw.expect
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-
+def serve_case_world(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Site]:
+    """The case procedure tests' world (tests/cases/conftest.py, recording document issuer, frozen
+    clock at ``T0``) in a fresh SQLite database, served in a thread: the browser case tests' site."""
     from tests.cases.conftest import Recorder, _setup
     from zhifa.cases import issuing
     from zhifa.core.clock import FrozenClock, use_clock
     from zhifa.core.config import get_settings
     from zhifa.core.db import make_engine, session_factory, upgrade
 
-    tmp = tmp_path_factory.mktemp("web-cases")
+    tmp = tmp_path_factory.mktemp(name)
     db = f"sqlite:///{tmp / 'x.db'}"
     upgrade(db)
     engine = make_engine(db)
@@ -42,9 +42,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with session_factory(engine)() as session:
             _setup(session, clock)
             session.commit()
-        with served_in_thread(engine, "uvicorn-cases") as url:
+        with served_in_thread(engine, f"uvicorn-{name}") as url:
             yield Site(url, engine, clock)
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from serve_case_world(tmp_path_factory, "web-cases")
 
 
 def test_a_step_taken_on_the_case_page_appears_on_the_timeline(new_context: NewContext, site: Site) -> None:
