@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from zhifa.core import audit
@@ -55,3 +56,34 @@ def test_every_setting_is_documented() -> None:
     docs = (ROOT / "README.md").read_text("utf-8") + (ROOT / "docs" / "configuration.md").read_text("utf-8")
     for name in Settings.model_fields:
         assert f"ZHIFA_{name.upper()}" in docs, f"ZHIFA_{name.upper()} is not documented"
+
+
+def test_a_read_session_never_waits_for_the_sqlite_write_lock(tmp_path: Path) -> None:
+    """The live streams poll through ``read_session``: on SQLite a plain BEGIN reads a snapshot
+    while a writer holds the lock, where the default (IMMEDIATE) session would queue behind it."""
+    import time
+
+    from zhifa.core.db import make_engine, read_session, session_factory
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'lock.db'}")
+    with engine.begin() as c:
+        c.execute(text("CREATE TABLE t (n INTEGER)"))
+        c.execute(text("INSERT INTO t VALUES (1)"))
+    writer = session_factory(engine)()
+    writer.execute(text("INSERT INTO t VALUES (2)"))  # BEGIN IMMEDIATE: holds the write lock
+    try:
+        started = time.monotonic()
+        with read_session(engine) as reader:
+            assert reader.scalar(text("SELECT count(*) FROM t")) == 1  # the committed snapshot
+        assert time.monotonic() - started < 2  # (the busy timeout is 10 s)
+        impatient = make_engine(f"sqlite:///{tmp_path / 'lock.db'}")
+        event.listen(impatient, "connect", lambda dbapi, _rec: dbapi.execute("PRAGMA busy_timeout=50"))
+        blocked = session_factory(impatient)()
+        with pytest.raises(OperationalError, match="locked"):
+            blocked.execute(text("SELECT count(*) FROM t"))  # an ordinary session queues
+        blocked.close()
+        impatient.dispose()
+    finally:
+        writer.rollback()
+        writer.close()
+        engine.dispose()

@@ -135,6 +135,22 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reads only, always rolled back. On SQLite its transaction is a plain
+    (deferred) ``BEGIN``: it reads a snapshot and never takes the write lock, so a live stream's
+    polls — several a second per open page — never queue in front of a write (under load a
+    poll holding the write lock while its thread waits for the interpreter starved the writers).
+    Whatever is written through it is rolled back."""
+    session = session_factory(engine)()
+    try:
+        session.connection(execution_options={"sqlite_readonly": True})
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
 def alembic_config(url: str) -> Any:
     from alembic.config import Config
 

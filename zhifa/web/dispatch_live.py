@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from zhifa.core.audit import Actor, AuditLog
 from zhifa.core.clock import utcnow
-from zhifa.core.db import session_factory
+from zhifa.core.db import read_session
 from zhifa.dispatch import notify, service
 from zhifa.dispatch.models import LeadTriage, Notification, Task, TaskTransition
 from zhifa.monitoring.models import Lead
@@ -275,25 +275,16 @@ def poll(session: Session, viewer: Viewer, cursor: Cursor, now: float | None = N
 
 
 def start_in(engine: Engine, viewer: Viewer, last_event_id: str | None) -> tuple[Cursor, list[Message]]:
-    with session_factory(engine)() as session:
-        try:
-            return start(session, viewer, last_event_id)
-        finally:
-            session.rollback()
+    with read_session(engine) as session:
+        return start(session, viewer, last_event_id)
 
 
 def poll_in(engine: Engine, viewer: Viewer, cursor: Cursor) -> list[Message]:
     """One poll in a short session of its own: no transaction is held between polls."""
-    with session_factory(engine)() as session:
-        try:
-            return poll(session, viewer, cursor)
-        finally:
-            session.rollback()
+    with read_session(engine) as session:
+        return poll(session, viewer, cursor)
 
 
 def viewer_in(engine: Engine, actor: Actor) -> Viewer:
-    with session_factory(engine)() as session:
-        try:
-            return viewer_for(session, actor)
-        finally:
-            session.rollback()
+    with read_session(engine) as session:
+        return viewer_for(session, actor)

@@ -34,7 +34,7 @@ from zhifa.core.api import DB, CurrentActor, token_from
 from zhifa.core.audit import Actor
 from zhifa.core.auth import resolve_actor
 from zhifa.core.clock import utcnow
-from zhifa.core.db import session_factory
+from zhifa.core.db import read_session
 from zhifa.core.errors import Unauthorized, ZhifaError
 from zhifa.dispatch import figures, planning, service, sla, transitions
 from zhifa.dispatch.config import DispatchConfig
@@ -252,13 +252,11 @@ def _sse(messages: list[dispatch_live.Message], cursor: dispatch_live.Cursor) ->
 
 
 def _reauth(engine: Any, token: str) -> Actor | None:
-    with session_factory(engine)() as session:
+    with read_session(engine) as session:
         try:
             return resolve_actor(session, token)
         except ZhifaError:
             return None
-        finally:
-            session.rollback()
 
 
 async def _stream(

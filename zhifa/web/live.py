@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
-from zhifa.core.db import session_factory
+from zhifa.core.db import read_session
 from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.monitoring.service import MAX_ATTEMPTS
 from zhifa.org.models import Unit
@@ -284,17 +284,11 @@ def poll(session: Session, cursor: Cursor, now: float | None = None) -> list[Mes
 
 
 def start_in(engine: Engine, last_event_id: str | None, backlog: int) -> tuple[Cursor, list[Message]]:
-    with session_factory(engine)() as session:
-        try:
-            return start(session, last_event_id, backlog)
-        finally:
-            session.rollback()  # read only; ends the transaction before the stream waits
+    with read_session(engine) as session:
+        return start(session, last_event_id, backlog)
 
 
 def poll_in(engine: Engine, cursor: Cursor) -> list[Message]:
     """One poll in a short session of its own: no transaction is held between polls."""
-    with session_factory(engine)() as session:
-        try:
-            return poll(session, cursor)
-        finally:
-            session.rollback()
+    with read_session(engine) as session:
+        return poll(session, cursor)

@@ -33,7 +33,7 @@ from zhifa.cases import procedure as case_procedure
 from zhifa.core.api import DB, SESSION_COOKIE, CurrentActor, token_from
 from zhifa.core.auth import User, resolve_actor, resolve_token
 from zhifa.core.config import get_settings
-from zhifa.core.db import get_engine, session_factory
+from zhifa.core.db import get_engine, read_session
 from zhifa.core.errors import NotFound, Unauthorized, ZhifaError
 from zhifa.geo.crs import CoordinateError, normalise_crs
 from zhifa.monitoring.models import Lead, LeadEvent
@@ -563,14 +563,12 @@ def _engine(request: Request) -> Engine:
 
 
 def _token_ok(engine: Engine, token: str) -> bool:
-    with session_factory(engine)() as session:
+    with read_session(engine) as session:
         try:
             resolve_actor(session, token)
             return True
         except ZhifaError:
             return False
-        finally:
-            session.rollback()
 
 
 def _sse(messages: list[live.Message], cursor: live.Cursor) -> list[ServerSentEvent]:
