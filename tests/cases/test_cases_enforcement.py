@@ -60,6 +60,76 @@ def test_unpaid_fine_goes_overdue_then_reminder_then_court(cw: CaseWorld) -> Non
     assert c["owed"]["surcharge_yuan"] == "150.00" and c["owed"]["surcharge_capped"]
 
 
+def court_rows(c: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(d["start"], d["due"], d["status"]) for d in c["deadlines"] if d["kind"] == "court_application"]
+
+
+def test_an_overdue_case_shows_the_court_window_as_its_next_deadline(cw: CaseWorld) -> None:
+    """行政强制法 第五十三条: once payment is overdue the authority's next legal deadline is the
+    last day to apply to the court; the reminder counts it again (one open row), payment in full
+    ends it."""
+    w = cw
+    cid = decided(w)
+    w.at("2026-06-23T00:30:00")
+    assert scanner.scan_once(w.session).overdue_cases == [cid]
+    c = w.client.get(f"/api/v1/cases/{cid}", headers=w.h("leader1")).json()
+    assert c["state"] == "overdue"
+    # Received 5 June: review 60 days → 4 Aug; lawsuit 6 months → 5 Dec (Sat) → 7 Dec; the window
+    # opens 8 Dec and closes three months after the 7th: 7 March 2027 — a year with no schedule
+    # here, so the day is not moved off a rest day (the earlier, safe day) and the basis says so.
+    assert court_rows(c) == [("2026-12-08", "2027-03-07", "open")]
+    assert c["next_deadline"] == {"due": "2027-03-07", "kind": "court_application"}
+    assert "2027年节假日安排未录入" in deadlines(c)["court_application"]["basis"]
+    assert c["steps"][-1]["data"]["court_window"]["opens"] == "2026-12-08"
+    w.at("2026-07-02T10:00:00")
+    c = w.step(cid, "remind", "O1")
+    assert court_rows(c) == [("2026-12-08", "2027-03-07", "void"), ("2026-12-08", "2027-03-07", "open")]
+    assert c["next_deadline"] == {"due": "2026-07-16", "kind": "reminder"}
+    # Paid in full (fine 150 + surcharge 3 % a day from 23 June to 20 July = 28 days, 126):
+    # nothing is left to enforce, so the window is no longer a deadline.
+    w.at("2026-07-20T10:00:00")
+    w.post(f"/api/v1/cases/{cid}/payments", "O1", {"amount_yuan": "276", "reference": "L1"}, 201)
+    c = w.client.get(f"/api/v1/cases/{cid}", headers=w.h("leader1")).json()
+    assert c["state"] == "executed"
+    assert [s for _, _, s in court_rows(c)] == ["void", "void"]
+    assert c["next_deadline"] is None
+
+
+def test_paid_after_overdue_without_a_reminder_ends_the_court_window(cw: CaseWorld) -> None:
+    w = cw
+    cid = decided(w)
+    w.at("2026-06-23T00:30:00")
+    scanner.scan_once(w.session)
+    w.at("2026-06-24T10:00:00")  # two days late: 150 + 2 × 4.50
+    w.post(f"/api/v1/cases/{cid}/payments", "O1", {"amount_yuan": "159", "reference": "L2"}, 201)
+    c = w.client.get(f"/api/v1/cases/{cid}", headers=w.h("leader1")).json()
+    assert c["state"] == "executed" and court_rows(c) == [("2026-12-08", "2027-03-07", "void")]
+    assert c["next_deadline"] is None
+    w.step(cid, "close", "leader1", summary="逾期后缴清罚款及加处罚款")
+
+
+def test_a_deferral_after_overdue_moves_the_court_window(cw: CaseWorld) -> None:
+    """行政处罚法 第七十二条第二款: after an approved deferral the periods count from its end; the
+    window opened when payment went overdue is void, and opened again if the plan is missed."""
+    w = cw
+    cid = decided(w)
+    w.at("2026-06-23T00:30:00")
+    scanner.scan_once(w.session)
+    w.at("2026-06-25T10:00:00")
+    c = w.step(
+        cid, "defer_payment", "leader1", reason="经济困难", instalments=[{"due": "2026-07-31", "amount_yuan": "150"}]
+    )
+    assert c["state"] == "delivered" and court_rows(c) == [("2026-12-08", "2027-03-07", "void")]
+    assert c["next_deadline"] == {"due": "2026-07-31", "kind": "payment"}
+    w.at("2026-08-01T00:30:00")
+    assert scanner.scan_once(w.session).overdue_cases == [cid]
+    c = w.client.get(f"/api/v1/cases/{cid}", headers=w.h("leader1")).json()
+    # Review 60 days from receipt → 4 Aug; lawsuit → 7 Dec; the deferral's end (31 July) is
+    # earlier, so the window is the same days, counted again.
+    assert court_rows(c)[-1] == ("2026-12-08", "2027-03-07", "open")
+    assert c["next_deadline"]["kind"] == "court_application"
+
+
 def test_reminder_period_must_run_before_the_court(cw: CaseWorld) -> None:
     w = cw
     cid = decided(w)

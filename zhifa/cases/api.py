@@ -54,6 +54,7 @@ def procedure_table(actor: CurrentActor) -> dict[str, Any]:
                 "document": s.document,
                 "opens": list(s.opens),
                 "meets": list(s.meets),
+                "voids": list(s.voids),
                 "reason_required": s.reason_required,
                 "via": s.via,
             }

@@ -111,6 +111,9 @@ class Step:
     document: str | tuple[str, ...] | None = None
     opens: tuple[str, ...] = ()
     meets: tuple[str, ...] = ()
+    #: Open deadlines of these kinds that the step makes void: no longer owed (payment in full
+    #: ends the court application), or replaced by the ones the step opens.
+    voids: tuple[str, ...] = ()
     reason_required: bool = False
     #: Taken through its own call, not the generic transition endpoint: ``create`` (filing),
     #: ``statement``, ``payment``, ``publication``, ``system`` (the scanner).
@@ -299,6 +302,7 @@ STEPS: tuple[Step, ...] = (
         PROCEDURES,
         "instalment_notice",
         ("payment",),
+        voids=("court_application",),  # 行政处罚法 第七十二条第二款: the periods run from the deferral's end
         reason_required=True,
         zh="批准延期或分期缴纳",
     ),
@@ -311,10 +315,21 @@ STEPS: tuple[Step, ...] = (
         None,
         (),
         ("payment", "reminder"),
+        voids=("court_application",),
         via="payment",
         zh="缴清罚款",
     ),
-    Step("mark_overdue", ("delivered",), "overdue", HANDLERS, PROCEDURES, via="system", zh="逾期未缴纳"),
+    Step(
+        "mark_overdue",
+        ("delivered",),
+        "overdue",
+        HANDLERS,
+        PROCEDURES,
+        None,
+        ("court_application",),
+        via="system",
+        zh="逾期未缴纳",
+    ),
     # -- enforcement (第七十二条、第七十三条; 行政强制法 第五十三条、第五十四条)
     Step(
         "review_started", ENFORCEABLE, None, HANDLERS, PROCEDURES, reason_required=True, zh="当事人申请复议或提起诉讼"
@@ -328,6 +343,7 @@ STEPS: tuple[Step, ...] = (
         PROCEDURES,
         "payment_reminder",
         ("reminder", "court_application"),
+        voids=("court_application",),  # replaced by the window counted again at the reminder
         zh="催告",
     ),
     Step(

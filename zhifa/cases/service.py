@@ -330,6 +330,9 @@ def _record_step(
                 d.met_at, d.met_by = now, row.id
                 if d.status == "open":
                     d.status = "met"
+    for kind_void in step.voids:
+        for d in _deadlines(session, case.id, kind_void, "open"):
+            d.status = "void"
     if action in ("submit_review", "decide", "no_penalty", "refer"):
         # The party's periods of the notice are over (checked before these steps): closed as run out.
         for d in _deadlines(session, case.id, status="open"):
@@ -1998,7 +2001,40 @@ def _defer(session: Session, actor: Actor, case: Case, p: dict[str, Any], docs: 
 
 
 def mark_overdue(session: Session, actor: Actor, case: Case) -> CaseStep:
-    return _record_step(session, actor, case, "mark_overdue", reason="缴款期限届满未缴清罚款")
+    """Payment is overdue: the case's next legal deadline is now the authority's — the three
+    months to apply to the court (行政强制法 第五十三条) — unless the end of the review and lawsuit
+    periods lies in a year with no schedule (the scanner warns about that year instead)."""
+    on = today()
+    try:
+        window, opening = _court_opening(session, case, _calendar(session), case.received_on or on)
+    except UnscheduledYear:
+        window, opening = None, None
+    return _record_step(
+        session,
+        actor,
+        case,
+        "mark_overdue",
+        reason="缴款期限届满未缴清罚款",
+        data={"court_window": window.as_dict() if window else None},
+        openings=[opening] if opening else [],
+    )
+
+
+def _court_opening(
+    session: Session, case: Case, cal: WorkCalendar, receipt: date
+) -> tuple[payment.CourtWindow, Opening]:
+    """The court-application window as a deadline of the authority (行政强制法 第五十三条), counted
+    from the decision's receipt, or from the end of an approved deferral or instalment plan
+    (行政处罚法 第七十二条第二款)."""
+    sched = _schedule(case)
+    deferral_end = sched[-1].due if sched and _last_step(session, case, "defer_payment") else None
+    window = payment.court_window(cal, receipt, deferral_end)
+    basis = (
+        None
+        if window.closes_rolled
+        else DEADLINES["court_application"].basis + f"（{window.closes.year}年节假日安排未录入：末日暂不顺延）"
+    )
+    return window, Opening("court_application", window.opens, window.closes, basis)
 
 
 @_handles("review_started")
@@ -2040,21 +2076,8 @@ def _remind(session: Session, actor: Actor, case: Case, p: dict[str, Any], docs:
         raise Conflict("nothing is owed", "罚款已缴清")
     on = _date(p.get("delivered_on"), "delivered_on", today())
     cal = _calendar(session)
-    sched = _schedule(case)
-    # 行政处罚法 第七十二条第二款: after a deferral or instalments, counted from the end of that period.
-    deferral_end = sched[-1].due if sched and _last_step(session, case, "defer_payment") else None
-    window = payment.court_window(cal, case.received_on or on, deferral_end)
-    openings = [
-        Opening("reminder", on, payment.reminder_due(cal, on)),
-        Opening(
-            "court_application",
-            window.opens,
-            window.closes,
-            None
-            if window.closes_rolled
-            else DEADLINES["court_application"].basis + f"（{window.closes.year}年节假日安排未录入：末日暂不顺延）",
-        ),
-    ]
+    window, court = _court_opening(session, case, cal, case.received_on or on)
+    openings = [Opening("reminder", on, payment.reminder_due(cal, on)), court]
     _record_step(
         session,
         actor,
@@ -2087,7 +2110,7 @@ def _apply_court(session: Session, actor: Actor, case: Case, p: dict[str, Any], 
             "当事人已申请行政复议或者提起行政诉讼，不适用行政强制法第五十三条",
             code="review_brought",
         )
-    window = _deadlines(session, case.id, "court_application")
+    window = [d for d in _deadlines(session, case.id, "court_application") if d.status != "void"]
     if window and t < window[-1].start:
         raise Conflict(
             f"the periods for review and lawsuit run until {window[-1].start - timedelta(days=1)}: the court may be "
