@@ -130,6 +130,42 @@ def test_a_deferral_after_overdue_moves_the_court_window(cw: CaseWorld) -> None:
     assert c["next_deadline"]["kind"] == "court_application"
 
 
+def test_a_court_window_in_an_unscheduled_year_is_shown_but_not_applied_on(cw: CaseWorld) -> None:
+    """Received Mon 31 Aug 2026: the lawsuit period ends 28 Feb 2027, in a year with no schedule.
+    The overdue case still shows its deadline (the earliest the window can close: dates not moved
+    off rest days); applying to the court is refused until 2027 is entered, then counted again."""
+    w = cw
+    w.session.execute(delete(CalendarDay).where(CalendarDay.day >= __import__("datetime").date(2027, 1, 1)))
+    w.session.execute(delete(CalendarYear).where(CalendarYear.year >= 2027))
+    cid = w.file()["id"]
+    w.post(f"/api/v1/cases/{cid}/discretion", "O1", {"tier": 2}, 200)
+    w.step(cid, "notify", "O1")
+    w.at("2026-08-31T09:00:00")
+    w.step(cid, "decide", "leader1")
+    w.step(cid, "deliver", "O1", method="in_person")
+    w.at("2026-09-16T00:30:00")  # payment due 15 Sep
+    assert scanner.scan_once(w.session).overdue_cases == [cid]
+    c = w.client.get(f"/api/v1/cases/{cid}", headers=w.h("leader1")).json()
+    assert court_rows(c) == [("2027-03-01", "2027-05-28", "open")]
+    assert c["next_deadline"] == {"due": "2027-05-28", "kind": "court_application"}
+    assert "2027年节假日安排未录入：复议、诉讼期限及申请期限末日暂不顺延" in deadlines(c)["court_application"]["basis"]
+    assert c["steps"][-1]["data"]["court_window"]["provisional"] is True
+    w.at("2026-10-12T10:00:00")
+    c = w.step(cid, "remind", "O1")  # ten working days → 26 Oct
+    assert deadlines(c)["reminder"]["due"] == "2026-10-26" and court_rows(c)[-1][2] == "open"
+    w.at("2027-03-10T10:00:00")
+    r = w.step(cid, "apply_court", "leader1", status=409, court="京口区人民法院")
+    assert r["error"]["code"] == "unscheduled_year" and r["error"]["years"] == [2027]
+    # The administrator enters 2027 (a schedule for the test, not the State Council's).
+    days = [{"date": "2027-01-01", "kind": "holiday", "name": "元旦"}]
+    put = w.client.put(
+        "/api/v1/legal/calendar/2027", json={"source": "测试用2027年安排", "days": days}, headers=w.h("admin")
+    )
+    assert put.status_code == 200, put.text
+    c = w.step(cid, "apply_court", "leader1", court="京口区人民法院")
+    assert c["state"] == "court_applied" and court_rows(c)[-1][2] == "met"
+
+
 def test_reminder_period_must_run_before_the_court(cw: CaseWorld) -> None:
     w = cw
     cid = decided(w)

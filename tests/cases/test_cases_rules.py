@@ -338,3 +338,9 @@ def test_court_window_end_in_an_unscheduled_year_is_not_moved() -> None:
     assert (w.opens, w.closes, w.closes_rolled) == (D("2026-12-08"), D("2027-03-07"), False)
     with pytest.raises(UnscheduledYear):
         payment.court_window(CAL, D("2026-09-02"))
+    # Provisional (for the case's deadline, never for the application): review 2 Sep + 60 = Sun
+    # 1 Nov → 2 Nov; the lawsuit period's 2 Mar 2027 is not moved; the window 3 Mar – 2 Jun 2027.
+    w = payment.court_window(CAL, D("2026-09-02"), provisional=True)
+    assert (w.periods_end, w.opens, w.closes) == (D("2027-03-02"), D("2027-03-03"), D("2027-06-02"))
+    assert w.provisional and not w.closes_rolled
+    assert not payment.court_window(CAL, D("2026-06-05"), provisional=True).provisional

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhifa.cases.models import Case, CaseDeadline, CaseEvidence, CaseStep
+from zhifa.cases.procedure import FINAL_STATES
 from zhifa.core.audit import AuditLog
 from zhifa.core.clock import FrozenClock, today_shanghai
 from zhifa.demo import cases as cases_demo
@@ -99,6 +100,12 @@ def test_deadlines_count_from_the_days_the_steps_were_taken(session: Session, de
     assert session.scalars(
         select(CaseStep).where(CaseStep.case_id == overdue.id, CaseStep.action == "mark_overdue")
     ).one()
+    # Its next deadline is the authority's: the last day to apply to the court (行政强制法 第五十三条).
+    assert overdue.next_deadline_kind == "court_application" and overdue.next_deadline > today
+    # Every case the procedure still runs shows its next legal deadline (paid or exempted cases
+    # wait only for the closing report, which has none).
+    waiting = {s: cs for s, cs in by_state.items() if s not in (*FINAL_STATES, "executed", "no_penalty")}
+    assert waiting and [c.case_no for cs in waiting.values() for c in cs if c.next_deadline is None] == []
     # The hearing is noticed for a working day ahead, its host the legal reviewer who logs in.
     [noticed] = by_state["hearing_noticed"]
     hearing = deadline(noticed, "hearing")

@@ -164,6 +164,11 @@ class CourtWindow:
     #: False when the last day lies in a year with no schedule: it is then not moved off a rest
     #: day (the earlier, safe date) until the year is entered.
     closes_rolled: bool = True
+    #: True when the review or lawsuit period itself ends in a year with no schedule: its last
+    #: day is then not moved off a rest day either, so the window may in truth open a few days
+    #: later. Good for warning (the last day shown is the earliest it can be), never for applying:
+    #: the court is asked only on a window counted without a guess.
+    provisional: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -171,23 +176,40 @@ class CourtWindow:
             "opens": self.opens.isoformat(),
             "closes": self.closes.isoformat(),
             "closes_rolled": self.closes_rolled,
+            "provisional": self.provisional,
         }
 
 
-def court_window(cal: WorkCalendar, receipt: date, deferral_end: date | None = None) -> CourtWindow:
-    """The days on which the court may be asked to enforce (行政强制法 第五十三条)."""
-    review_end = add_calendar_days(cal, receipt, REVIEW_DAYS)
-    lawsuit_end = roll_to_working_day(cal, add_months(receipt, LAWSUIT_MONTHS))
+def court_window(
+    cal: WorkCalendar, receipt: date, deferral_end: date | None = None, *, provisional: bool = False
+) -> CourtWindow:
+    """The days on which the court may be asked to enforce (行政强制法 第五十三条). Where the review
+    or lawsuit period ends in a year with no schedule, :class:`UnscheduledYear` — or, with
+    ``provisional``, the window counted without moving those ends off rest days, marked so."""
+    guessed = False
+
+    def period_end(day: date) -> date:
+        nonlocal guessed
+        try:
+            return roll_to_working_day(cal, day)
+        except UnscheduledYear:
+            if not provisional:
+                raise
+            guessed = True
+            return day
+
+    review_end = period_end(receipt + timedelta(days=REVIEW_DAYS))
+    lawsuit_end = period_end(add_months(receipt, LAWSUIT_MONTHS))
     base = max(review_end, lawsuit_end)
     if deferral_end is not None and deferral_end > base:
         base = deferral_end  # 行政处罚法 第七十二条第二款
     last = add_months(base, COURT_MONTHS)
     try:
-        return CourtWindow(base, base + timedelta(days=1), roll_to_working_day(cal, last))
+        return CourtWindow(base, base + timedelta(days=1), roll_to_working_day(cal, last), provisional=guessed)
     except UnscheduledYear:
         # Moving the last day off a rest day can only make it later: without that year's schedule
         # the unmoved day is the safe one (the authority applies by then at the latest).
-        return CourtWindow(base, base + timedelta(days=1), last, closes_rolled=False)
+        return CourtWindow(base, base + timedelta(days=1), last, closes_rolled=False, provisional=guessed)
 
 
 def reminder_due(cal: WorkCalendar, reminder_delivered: date) -> date:

@@ -2002,38 +2002,42 @@ def _defer(session: Session, actor: Actor, case: Case, p: dict[str, Any], docs: 
 
 def mark_overdue(session: Session, actor: Actor, case: Case) -> CaseStep:
     """Payment is overdue: the case's next legal deadline is now the authority's — the three
-    months to apply to the court (行政强制法 第五十三条) — unless the end of the review and lawsuit
-    periods lies in a year with no schedule (the scanner warns about that year instead)."""
-    on = today()
-    try:
-        window, opening = _court_opening(session, case, _calendar(session), case.received_on or on)
-    except UnscheduledYear:
-        window, opening = None, None
+    months to apply to the court (行政强制法 第五十三条)."""
+    window, opening = _court_opening(session, case, _calendar(session), case.received_on or today())
     return _record_step(
         session,
         actor,
         case,
         "mark_overdue",
         reason="缴款期限届满未缴清罚款",
-        data={"court_window": window.as_dict() if window else None},
-        openings=[opening] if opening else [],
+        data={"court_window": window.as_dict()},
+        openings=[opening],
     )
+
+
+def _court_window(
+    session: Session, case: Case, cal: WorkCalendar, receipt: date, *, provisional: bool
+) -> payment.CourtWindow:
+    """Counted from the decision's receipt, or from the end of an approved deferral or instalment
+    plan (行政处罚法 第七十二条第二款)."""
+    sched = _schedule(case)
+    deferral_end = sched[-1].due if sched and _last_step(session, case, "defer_payment") else None
+    return payment.court_window(cal, receipt, deferral_end, provisional=provisional)
 
 
 def _court_opening(
     session: Session, case: Case, cal: WorkCalendar, receipt: date
 ) -> tuple[payment.CourtWindow, Opening]:
-    """The court-application window as a deadline of the authority (行政强制法 第五十三条), counted
-    from the decision's receipt, or from the end of an approved deferral or instalment plan
-    (行政处罚法 第七十二条第二款)."""
-    sched = _schedule(case)
-    deferral_end = sched[-1].due if sched and _last_step(session, case, "defer_payment") else None
-    window = payment.court_window(cal, receipt, deferral_end)
-    basis = (
-        None
-        if window.closes_rolled
-        else DEADLINES["court_application"].basis + f"（{window.closes.year}年节假日安排未录入：末日暂不顺延）"
-    )
+    """The court-application window as a deadline of the authority (行政强制法 第五十三条). Days in
+    a year with no schedule are not moved off rest days, and the basis says so: the last day
+    shown is then the earliest it can be (the authority is warned in time); the application
+    itself counts the window again (:func:`_apply_court`)."""
+    window = _court_window(session, case, cal, receipt, provisional=True)
+    basis = DEADLINES["court_application"].basis
+    if window.provisional:
+        basis += f"（{window.periods_end.year}年节假日安排未录入：复议、诉讼期限及申请期限末日暂不顺延，申请前须录入）"
+    elif not window.closes_rolled:
+        basis += f"（{window.closes.year}年节假日安排未录入：末日暂不顺延）"
     return window, Opening("court_application", window.opens, window.closes, basis)
 
 
@@ -2110,18 +2114,20 @@ def _apply_court(session: Session, actor: Actor, case: Case, p: dict[str, Any], 
             "当事人已申请行政复议或者提起行政诉讼，不适用行政强制法第五十三条",
             code="review_brought",
         )
-    window = [d for d in _deadlines(session, case.id, "court_application") if d.status != "void"]
-    if window and t < window[-1].start:
+    # Counted again, without a guess: a window opened while a year had no schedule may open later
+    # once that year is entered; with the year still missing, the application is refused (409).
+    window = _court_window(session, case, _calendar(session), case.received_on or t, provisional=False)
+    if t < window.opens:
         raise Conflict(
-            f"the periods for review and lawsuit run until {window[-1].start - timedelta(days=1)}: the court may be "
-            f"asked from {window[-1].start} (行政强制法 第五十三条)",
-            f"复议、诉讼期限尚未届满，{window[-1].start}起方可申请法院强制执行",
+            f"the periods for review and lawsuit run until {window.periods_end}: the court may be "
+            f"asked from {window.opens} (行政强制法 第五十三条)",
+            f"复议、诉讼期限尚未届满，{window.opens}起方可申请法院强制执行",
             code="court_window_not_open",
         )
-    if window and t > window[-1].due:
+    if t > window.closes:
         raise Conflict(
-            f"the three months to apply ended on {window[-1].due} (行政强制法 第五十三条)",
-            f"申请法院强制执行的三个月期限已于{window[-1].due}届满",
+            f"the three months to apply ended on {window.closes} (行政强制法 第五十三条)",
+            f"申请法院强制执行的三个月期限已于{window.closes}届满",
             code="court_window_closed",
         )
     _record_step(
