@@ -31,11 +31,15 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=20_000)
     ap.add_argument("--postgresql", action="store_true")
     ap.add_argument("--profile", choices=["api", "worker"], default=None, help="print a cProfile of that phase")
+    ap.add_argument(
+        "--breakdown", action="store_true", help="CPU of the worker's steps (each a function timed), per event"
+    )
     args = ap.parse_args()
     url_in = fresh_postgres_url("zhifa_phases") if args.postgresql else None
     _tmp, url, env = prepared_database("zhifa-phases-", DEVICES, url_in)
     os.environ.update(env)
     from zhifa.core.db import engine_for, session_factory
+    from zhifa.core.runtime import settle_heap
     from zhifa.monitoring.service import process_pending
     from zhifa.sensing import service
 
@@ -44,6 +48,8 @@ def main() -> None:
     n = args.events
     evs = events(n, datetime.now(UTC) - timedelta(hours=2), 1000)
     bodies = [json.dumps(evs[i : i + 1000], ensure_ascii=False).encode() for i in range(0, n, 1000)]
+    del evs
+    settle_heap()  # as the server and the worker do after start-up (zhifa.core.runtime)
     prof = cProfile.Profile()
 
     t_parse = t_store = 0.0
@@ -63,6 +69,7 @@ def main() -> None:
             t2 = time.process_time()
             t_parse, t_store = t_parse + t1 - t0, t_store + t2 - t1
     prof.disable()
+    spent = _time_worker_steps() if args.breakdown else {}
     if args.profile == "worker":
         prof.enable()
     t0, done = time.process_time(), 0
@@ -80,6 +87,42 @@ def main() -> None:
     print(f"parse     {t_parse / n * 1e6:6.1f} µs/event  (parse_batch: JSON, validation)")
     print(f"store     {t_store / n * 1e6:6.1f} µs/event  (store_batch + commit)")
     print(f"worker    {t_work / n * 1e6:6.1f} µs/event  (claim, rules, fold, mark done)")
+    for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<28} {seconds / n * 1e6:6.1f} µs/event")
+
+
+def _time_worker_steps() -> dict[str, float]:
+    """Wrap the worker's steps with CPU timers (nested steps count in both)."""
+    import functools
+
+    from zhifa.monitoring import bulk, service, vessels
+    from zhifa.monitoring import admin as monitoring_admin
+
+    spent: dict[str, float] = {}
+    steps = [
+        (service, "claim"),
+        (service, "findings_for"),
+        (service, "BatchCache"),
+        (service, "hub_devices"),
+        (service, "_lock_subjects"),
+        (bulk, "mark_done"),
+        (bulk, "fold_batch"),
+        (vessels, "ais_watermark"),
+        (monitoring_admin, "current_config"),
+    ]
+    for module, name in steps:
+        original = getattr(module, name)
+
+        def timed(*a: object, _f: object = original, _name: str = name, **kw: object) -> object:
+            t = time.process_time()
+            try:
+                return _f(*a, **kw)  # type: ignore[operator]
+            finally:
+                spent[_name] = spent.get(_name, 0.0) + time.process_time() - t
+
+        functools.update_wrapper(timed, original)
+        setattr(module, name, timed)
+    return spent
 
 
 if __name__ == "__main__":

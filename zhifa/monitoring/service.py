@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, and_, func, select, text, update
+from sqlalchemy import BigInteger, Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from zhifa.core import jsontext
@@ -262,8 +262,6 @@ def _hub_captures(session: Session, ev: AnyEvent, hubs: set[str], cfg: rules.Mon
 
 
 def _watchlist(session: Session, ev: AnyEvent, subject: str) -> list[Finding]:
-    from sqlalchemy import or_
-
     if ev.plate is None and ev.mmsi is None:
         return []
     cache = CACHE.get(id(session))
@@ -551,8 +549,6 @@ def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) 
 
 def claim_through_types(session: Session, batch: int, passage_cutoff: datetime | None = None) -> list[EventRow]:
     """``claim`` through SQLAlchemy's column types: the reference ``claim`` is tested against."""
-    from sqlalchemy import or_
-
     passages_ok: Any = Event.type != "ship_passage"
     if passage_cutoff is not None:
         passages_ok = or_(passages_ok, Event.event_time < passage_cutoff)
