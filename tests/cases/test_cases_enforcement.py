@@ -416,8 +416,14 @@ def test_end_to_end_with_real_documents(cw_real_docs: CaseWorld) -> None:
     c = w.step(cid, "close", "leader1", summary="已缴清", officers=["O1", "O2"])
     docs = [s["document"] for s in c["steps"] if s["document"]]
     assert len(docs) == 5
+    # 送达回证 and 结案报告 carry no number of their own: none, not the text "None".
+    numbers = {s["action"]: s["document"]["number"] for s in c["steps"] if s["document"]}
+    assert numbers["deliver"] is None and numbers["close"] is None and numbers["file"]
     r = w.client.get(f"/api/v1/documents/{docs[2]['id']}", headers=w.h("leader1"))
     assert r.status_code == 200, r.text
+    # The filing register names the person by name, not by login (O1 is 王一).
+    register = w.client.get(f"/api/v1/documents/{docs[0]['id']}", headers=w.h("leader1")).json()
+    assert register["context"]["approver"] == "王一"
 
 
 def test_off_site_share_of_filed_cases(cw: CaseWorld) -> None:

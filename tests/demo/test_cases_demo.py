@@ -1,10 +1,14 @@
 """The demo's cases: every stage of the procedure, made through the case service by the demo's
 logins on the clock, so that the legal deadlines mean something at the load — and what the
-workbench and the legal reviewer's queue show through the API."""
+workbench and the legal reviewer's queue show through the API. Most tests load the cases without
+documents (a few seconds); one loads them as ``zhifa demo`` does, with their real documents
+(numbered, PDF through Chromium, DOCX: about half a minute)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,14 +18,22 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.documents.readback import docx_text, pdf_text, squeeze
 from zhifa.cases.models import Case, CaseDeadline, CaseEvidence, CaseStep
 from zhifa.cases.procedure import FINAL_STATES
 from zhifa.core.audit import AuditLog
 from zhifa.core.clock import FrozenClock, today_shanghai
+from zhifa.core.config import get_settings
 from zhifa.demo import cases as cases_demo
+from zhifa.demo import load as demo_load
 from zhifa.demo.generate import generate
 from zhifa.demo.load import load_into
 from zhifa.demo.organisation import DEMO_PASSWORD, login_officer_codes
+from zhifa.documents import storage
+from zhifa.documents.kinds import get_kind
+from zhifa.documents.models import DocumentCounter, DocumentIssued, DocumentScheme
+from zhifa.documents.numbers import format_number
+from zhifa.org.models import Officer
 
 CODES = login_officer_codes()
 #: At the suite's clock (Monday 2026-06-01 10:00 Beijing).
@@ -48,7 +60,16 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture()
 def demo(session: Session, clock: FrozenClock, files: dict[str, Path]) -> dict[str, Any]:
-    return load_into(session, files)
+    return load_into(session, files, documents=False)
+
+
+@pytest.fixture()
+def var_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Issued files stored in the test's own folder."""
+    monkeypatch.setenv("ZHIFA_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    yield tmp_path / "var"
+    get_settings.cache_clear()
 
 
 def test_cases_at_every_stage_through_the_service(session: Session, demo: dict[str, Any]) -> None:
@@ -149,3 +170,120 @@ def test_the_stories_name_only_known_acts() -> None:
         assert s.acts[0].what in ("file", "on_the_spot"), s.key
         days = [a.days for a in s.acts if a.days >= 0]
         assert days == sorted(days, reverse=True), s.key  # told in time order
+
+
+#: The documents of each decided case's steps, in order (at the suite's clock every story is told).
+DECIDED_DOCUMENTS: dict[tuple[str, str], list[str]] = {
+    ("reminded", "general"): [
+        "filing_register",
+        "inquiry_record",
+        "violation_notice",
+        "penalty_decision",
+        "delivery_receipt",
+        "payment_reminder",
+    ],
+    **{
+        (state, "general"): ["filing_register", "inquiry_record", "violation_notice", "penalty_decision"]
+        + (["delivery_receipt"] if state != "decided" else [])
+        for state in ("overdue", "executed", "delivered", "decided")
+    },
+    ("delivered", "simplified"): ["on_the_spot_decision"],
+    ("closed", "simplified"): ["on_the_spot_decision", "closing_report"],
+    ("no_penalty", "general"): ["filing_register", "inquiry_record", "no_penalty_decision"],
+}
+DECISIONS = ("penalty_decision", "on_the_spot_decision", "no_penalty_decision")
+
+
+def test_the_demo_issues_the_cases_real_documents(
+    session: Session, clock: FrozenClock, files: dict[str, Path], var_dir: Path, client: TestClient, tmp_path: Path
+) -> None:
+    before = {(c.scheme_code, c.year): c.last_seq for c in session.scalars(select(DocumentCounter))}
+    counts = load_into(session, files)["cases"]
+    # As without documents: every story told, every case at its stage.
+    assert counts["skipped"] == [] and counts["cases"] == dict(sorted(EXPECTED.items()))
+    cases = list(session.scalars(select(Case).order_by(Case.id)))
+    refs = [c.case_no for c in cases]
+    docs = {d.id: d for d in session.scalars(select(DocumentIssued).where(DocumentIssued.case_ref.in_(refs)))}
+    steps = list(
+        session.scalars(
+            select(CaseStep).where(CaseStep.case_id.in_([c.id for c in cases]), CaseStep.document_id.is_not(None))
+        )
+    )
+    assert counts["documents"] == len(docs) == len(steps) >= 45
+    # Every step named its document (and its number, when numbered); the document names the case.
+    by_case = {c.id: c for c in cases}
+    for st in steps:
+        doc = docs[st.document_id]
+        assert (doc.kind, doc.case_ref) == (st.document_kind, by_case[st.case_id].case_no)
+        if doc.number is not None:
+            assert st.document_number == doc.number
+
+    # Numbered by the schemes, without a gap: each (scheme, year) goes on from where it stood.
+    patterns = {code: pattern for code, pattern in session.execute(select(DocumentScheme.code, DocumentScheme.pattern))}
+    seqs: dict[tuple[str, int], list[int]] = {}
+    for doc in docs.values():
+        if doc.scheme_code is None:
+            assert doc.number is None and not get_kind(doc.kind).numbered
+            continue
+        assert doc.year is not None and doc.seq is not None
+        assert doc.number == format_number(patterns[doc.scheme_code], doc.year, doc.seq)
+        seqs.setdefault((doc.scheme_code, doc.year), []).append(doc.seq)
+    after = {(c.scheme_code, c.year): c.last_seq for c in session.scalars(select(DocumentCounter))}
+    assert {"filing", "notice", "penalty", "on_the_spot", "no_penalty"} <= {k for k, _ in seqs}
+    for key, got in seqs.items():
+        assert sorted(got) == list(range(before.get(key, 0) + 1, after[key] + 1)), key
+
+    # The decided cases carry the documents of their steps; the decision number is the decision's.
+    decided = [c for c in cases if (c.state, c.procedure) in DECIDED_DOCUMENTS]
+    assert sorted((c.state, c.procedure) for c in decided) == sorted(DECIDED_DOCUMENTS)
+    leader = session.scalars(select(Officer).where(Officer.code == CODES["leader"])).one().name
+    for c in decided:
+        kinds = [st.document_kind for st in sorted((st for st in steps if st.case_id == c.id), key=lambda st: st.seq)]
+        assert kinds == DECIDED_DOCUMENTS[(c.state, c.procedure)], c.case_no
+        decision = next(docs[st.document_id] for st in steps if st.case_id == c.id and st.document_kind in DECISIONS)
+        assert decision.number, c.case_no
+        if decision.kind != "no_penalty_decision":
+            assert c.decision_no == decision.number, c.case_no
+
+        # The files: stored by hash (read back checked), the PDF's text and the DOCX's hold the
+        # party, the number, the title and — where the kind states it — the case number (a decision
+        # on the spot is known by its own number).
+        pdf = squeeze(pdf_text(storage.get(decision.pdf_sha256), tmp_path))
+        docx = squeeze(docx_text(storage.get(decision.docx_sha256))[0])
+        musts = [c.party_name, decision.number, decision.title, cases_demo.AUTHORITY["agency_name"]]
+        if "case_number" in {f.name for f in get_kind(decision.kind).fields}:
+            musts.append(c.case_no)
+        for must in musts:
+            assert must in pdf and must in docx, (c.case_no, must)
+        if decision.kind == "penalty_decision":
+            assert "超限检测站称重检测单" in pdf and re.search(r"罚款\d", pdf), c.case_no
+        # The filing register names the brigade's leader who approved it, not a login.
+        if c.procedure == "general":
+            filing = next(docs[st.document_id] for st in steps if st.case_id == c.id and st.action == "file")
+            text = squeeze(pdf_text(storage.get(filing.pdf_sha256), tmp_path))
+            assert "立案登记表" in text and f"负责人：{leader}" in text, c.case_no
+
+    # Through the API, as the brigade's leader: the case shows its documents, the PDF downloads.
+    r = client.post("/api/v1/auth/login", json={"username": CODES["leader"], "password": DEMO_PASSWORD})
+    headers = {"Authorization": f"Bearer {r.json()['token']}"}
+    [case] = [c for c in decided if c.state == "decided"]
+    shown = client.get(f"/api/v1/cases/{case.id}", headers=headers).json()
+    documents = [s["document"] for s in shown["steps"] if s["document"]]
+    assert [d["kind"] for d in documents] == DECIDED_DOCUMENTS[("decided", "general")]
+    got = client.get(f"/api/v1/documents/{documents[-1]['id']}.pdf", headers=headers)
+    assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+    assert got.content == storage.get(docs[documents[-1]["id"]].pdf_sha256)
+
+
+def test_the_demo_command_issues_documents_unless_told_not_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(demo_load.DOCUMENTS_ENV, raising=False)
+    assert demo_load.documents_wanted()
+    for value, wanted in (("0", False), ("off", False), ("No", False), ("1", True), ("yes", True)):
+        monkeypatch.setenv(demo_load.DOCUMENTS_ENV, value)
+        assert demo_load.documents_wanted() is wanted, value
+
+
+def test_without_chromium_the_demo_says_why_it_issues_no_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHIFA_CHROMIUM", "/nonexistent/chromium")
+    problem = demo_load._renderer_problem()
+    assert problem is not None and "Chromium not found at /nonexistent/chromium" in problem

@@ -41,7 +41,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture()
 def demo(session: Session, clock: FrozenClock, files: dict[str, Path]) -> dict[str, Any]:
-    return load_into(session, files)
+    return load_into(session, files, documents=False)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -183,14 +183,14 @@ def test_same_seed_same_demo(session: Session, clock: FrozenClock, files: dict[s
         ]  # fmt: skip
 
     nested = session.begin_nested()
-    load_into(session, files)
+    load_into(session, files, documents=False)
     first = snapshot()
     nested.rollback()
     nested = session.begin_nested()
-    load_into(session, files)
+    load_into(session, files, documents=False)
     assert snapshot() == first
     nested.rollback()
-    load_into(session, files, seed=7)
+    load_into(session, files, seed=7, documents=False)
     other = snapshot()
     assert other[2] != first[2] and other[0] != first[0]  # other callers, tickets and stake marks
 

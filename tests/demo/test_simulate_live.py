@@ -108,7 +108,8 @@ class Processes:
 
 @pytest.fixture()
 def zhifa(fresh_db_url: str, tmp_path: Path) -> Iterator[Processes]:
-    env = os.environ | {"ZHIFA_DATABASE_URL": fresh_db_url, "ZHIFA_VAR_DIR": str(tmp_path)}
+    # The demo's cases without their documents: the feed is tested here, the documents in test_cases_demo.
+    env = os.environ | {"ZHIFA_DATABASE_URL": fresh_db_url, "ZHIFA_VAR_DIR": str(tmp_path), "ZHIFA_DEMO_DOCUMENTS": "0"}
     procs = Processes(env, tmp_path)
     try:
         yield procs

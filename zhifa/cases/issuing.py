@@ -18,7 +18,8 @@ from zhifa.core.audit import Actor
 @dataclass(frozen=True)
 class IssuedRef:
     id: int
-    number: str
+    #: ``None`` for a kind without a number (询问笔录, 送达回证 …).
+    number: str | None
     pdf_sha256: str | None = None
     docx_sha256: str | None = None
 
@@ -35,7 +36,8 @@ def documents_issuer(
     from zhifa.documents import service as documents
 
     doc = documents.issue(session, actor, kind, context, case_ref=case_ref)
-    return IssuedRef(int(doc.id), str(doc.number), getattr(doc, "pdf_sha256", None), getattr(doc, "docx_sha256", None))
+    number = None if doc.number is None else str(doc.number)
+    return IssuedRef(int(doc.id), number, getattr(doc, "pdf_sha256", None), getattr(doc, "docx_sha256", None))
 
 
 _issuer: Issuer = documents_issuer

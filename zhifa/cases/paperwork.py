@@ -19,6 +19,7 @@ from zhifa.cases.models import Case, CaseEvidence, CaseStatement, CaseStep
 from zhifa.cases.procedure import Penalty
 from zhifa.catalog import service as catalog_service
 from zhifa.core.audit import Actor
+from zhifa.core.auth import User
 from zhifa.core.clock import SHANGHAI, to_shanghai, utcnow
 from zhifa.core.errors import NotFound
 from zhifa.documents.kinds import get_kind
@@ -68,6 +69,16 @@ def officers(session: Session, codes: list[str] | None, actor: Actor) -> list[di
     wanted = codes or [actor.username]
     rows = {o.code: o for o in session.scalars(select(Officer).where(Officer.code.in_(wanted)))}
     return [{"name": rows[c].name, "cert_no": rows[c].cert_no or ""} for c in wanted if c in rows]
+
+
+def person_name(session: Session, actor: Actor) -> str:
+    """The name a document prints for the user taking the step: the officer's name (logins of
+    officers are their codes), else the user's display name, else the login."""
+    officer = session.scalar(select(Officer.name).where(Officer.code == actor.username))
+    if officer:
+        return str(officer)
+    shown = session.scalar(select(User.display_name).where(User.username == actor.username))
+    return str(shown or actor.username)
 
 
 def _articles(session: Session, case: Case) -> list[dict[str, str]]:
@@ -147,7 +158,7 @@ def context(
         "facts": case.facts,
         "place": params.get("place") or case.place,
         "officers": team,
-        "approver": params.get("approver") or actor.username,
+        "approver": params.get("approver") or person_name(session, actor),
         "violated": articles,
         "penalty_basis": articles,
         "suspected": articles,

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhifa.cases import procedure, scanner
 from zhifa.cases import service as cases
-from zhifa.cases.models import Case, CaseDeadline
+from zhifa.cases.models import Case, CaseDeadline, CaseStep
 from zhifa.core.audit import SYSTEM, Actor
 from zhifa.core.auth import User
 from zhifa.core.clock import SHANGHAI, FrozenClock, to_shanghai, use_clock, utcnow
@@ -36,6 +36,7 @@ from zhifa.demo import dispatch as dispatch_demo
 from zhifa.demo.organisation import login_officer_codes
 from zhifa.dispatch.models import Task
 from zhifa.legal import service as legal_service
+from zhifa.org.models import Officer
 from zhifa.registry.models import Enterprise, Person, Vehicle
 from zhifa.sensing import service as sensing
 
@@ -110,12 +111,29 @@ def stories(p: dict[str, Any]) -> list[Story]:
             "source": "inspection",
         }
 
+    def weighing(days: int, who: str, v: dict[str, Any], at: str, gross: int, excess: int) -> Act:
+        """The weighing station's ticket (称重检测单): the evidence a decision states (第五十九条)."""
+        return Act(
+            days,
+            who,
+            "evidence",
+            {
+                "kind": "weighing_ticket",
+                "title": "超限检测站称重检测单",
+                "text": (
+                    f"称重检测单 {v['plate']}（{v['axles']}轴） 地点 {at} "
+                    f"车货总质量 {gross} kg 限定标准 {gross - excess} kg 超限 {excess} kg"
+                ),
+            },
+        )
+
     return [
         # Two months ago: decided, delivered, not paid — overdue, then reminded (行政强制法 第五十四条).
         Story(
             "reminded",
             (
                 Act(75, "patrol1", "file", overload(trucks[0], "G312 K1183+500", 49_800, 6_800)),
+                weighing(75, "patrol1", trucks[0], "G312 K1183+500", 49_800, 6_800),
                 _investigate(75, "patrol1", "当事人驾驶员承认车辆装载钢材，未办理超限运输许可。"),
                 Act(74, "patrol1", "propose", {"overload": {"excess_kg": 6_800}}),
                 Act(73, "patrol1", "step", {"action": "notify"}),
@@ -134,6 +152,7 @@ def stories(p: dict[str, Any]) -> list[Story]:
             "overdue",
             (
                 Act(44, "patrol2", "file", overload(trucks[1], "G312 K1196+200", 46_300, 3_300)),
+                weighing(44, "patrol2", trucks[1], "G312 K1196+200", 46_300, 3_300),
                 _investigate(44, "patrol2", "当事人驾驶员称货物为建筑用砂石，装载时未过磅。"),
                 Act(43, "patrol2", "propose", {"overload": {"excess_kg": 3_300}}),
                 Act(43, "patrol2", "step", {"action": "notify"}),
@@ -149,6 +168,7 @@ def stories(p: dict[str, Any]) -> list[Story]:
             "executed",
             (
                 Act(30, "patrol1", "file", overload(trucks[2], "G312 K1160+300", 45_400, 2_400)),
+                weighing(30, "patrol1", trucks[2], "G312 K1160+300", 45_400, 2_400),
                 _investigate(30, "patrol1", "当事人驾驶员对超限事实无异议，现场已卸载超限部分货物。"),
                 Act(29, "patrol1", "propose", {"overload": {"excess_kg": 2_400}}),
                 Act(29, "patrol1", "step", {"action": "notify"}),
@@ -271,9 +291,13 @@ def stories(p: dict[str, Any]) -> list[Story]:
                     "step",
                     {
                         "action": "preserve_evidence",
-                        "items": ["堆放建材现场照片12张", "施工队工作日志1本"],
+                        "items": [
+                            {"name": "堆放建材现场照片", "quantity": "12张"},
+                            {"name": "施工队工作日志", "quantity": "1本"},
+                        ],
                         "approved_by": "路政一大队负责人",
                         "reason": "证据可能灭失",
+                        "kept_at": "路政一大队证据保管室",
                     },
                 ),
                 Act(6, "patrol2", "propose", {"tier": 1, "circumstance": "ordinary"}),
@@ -365,6 +389,7 @@ def stories(p: dict[str, Any]) -> list[Story]:
             "decided",
             (
                 Act(20, "patrol2", "file", overload(trucks[3], "G312 K1175+000", 47_900, 4_900)),
+                weighing(20, "patrol2", trucks[3], "G312 K1175+000", 47_900, 4_900),
                 _investigate(20, "patrol2", "当事人驾驶员承认车辆超载运输煤炭。"),
                 Act(19, "patrol2", "propose", {"overload": {"excess_kg": 4_900}}),
                 Act(15, "patrol2", "step", {"action": "notify"}),
@@ -385,6 +410,7 @@ def stories(p: dict[str, Any]) -> list[Story]:
             "delivered",
             (
                 Act(24, "patrol1", "file", overload(trucks[4], "G312 K1199+400", 44_100, 1_100)),
+                weighing(24, "patrol1", trucks[4], "G312 K1199+400", 44_100, 1_100),
                 _investigate(24, "patrol1", "当事人驾驶员对称重结果无异议。"),
                 Act(23, "patrol1", "propose", {"overload": {"excess_kg": 1_100}}),
                 Act(20, "patrol1", "step", {"action": "notify"}),
@@ -399,6 +425,7 @@ def stories(p: dict[str, Any]) -> list[Story]:
             "no_penalty",
             (
                 Act(5, "patrol2", "file", overload(trucks[5], "G312 K1186+000", 43_800, 800)),
+                weighing(5, "patrol2", trucks[5], "G312 K1186+000", 43_800, 800),
                 _investigate(5, "patrol2", "当事人当场卸载超限货物，车货总质量已符合标准。"),
                 Act(
                     4,
@@ -540,13 +567,20 @@ def _at(now: datetime, days: int) -> datetime:
 
 #: Acts whose step may issue a document: named with the two officers who acted (行政处罚法 第四十二条).
 _WITH_OFFICERS = ("file", "on_the_spot", "step", "no_penalty", "hearing_notice", "investigate")
+#: Steps (besides filing) whose document names the leader who approved: with filing, 立案登记表,
+#: 证据登记保存清单, 结案报告 name the brigade's leader (else they print the acting officer's login).
+_APPROVED = ("preserve_evidence", "close")
 
 
-def _act(session: Session, actors: dict[str, Actor], case_id: int | None, a: Act, documents: bool) -> int | None:
+def _act(
+    session: Session, actors: dict[str, Actor], case_id: int | None, a: Act, documents: bool, approver: str
+) -> int | None:
     actor = actors[a.who]
     args = dict(a.args)
     if a.what in _WITH_OFFICERS:
         args.setdefault("officers", [actors["patrol1"].username, actors["patrol2"].username])
+    if (a.what == "file" or args.get("action") in _APPROVED) and approver:
+        args.setdefault("approver", approver)
     if a.what == "file":
         return cases.file_case(session, actor, args, issue_documents=documents).id
     if a.what == "on_the_spot":
@@ -693,17 +727,27 @@ def _hearing_day(session: Session, case_id: int) -> date:
     return due
 
 
+def _leader_name(session: Session) -> str:
+    officer = session.scalar(select(Officer).where(Officer.code == login_officer_codes()["leader"]))
+    return officer.name if officer else ""
+
+
 def load(session: Session, seed: int, documents: bool = False) -> dict[str, Any]:
     """The stories' cases, in the caller's transaction (flushed, never committed). Needs the demo
-    (units, officers, items, registry, logins) and the dispatch loop loaded first. ``documents``:
-    issue the steps' documents (PDF and Word, rendered through Chromium: about a second and a half
-    each, some sixty of them) — off by default, to keep the demo's start short; the steps, their
-    deadlines and the evidence are the same either way."""
+    (units, officers, items, registry, logins) and the dispatch loop loaded first.
+
+    ``documents``: the steps issue their documents through the documents service (numbered by its
+    schemes, rendered to PDF through Chromium and laid out as DOCX): some fifty, about half a second
+    each — ``zhifa demo`` does (``zhifa.demo.load``). Off, as tests of the stories want it; the
+    steps, their deadlines and the evidence are the same either way. A story left out rolls back
+    its savepoint with the numbers it took, so the numbering has no gap."""
     actors = _actors(session)
+    approver = _leader_name(session)
     now = utcnow()
     clock = FrozenClock(now)
     states: Counter[str] = Counter()
     skipped: list[str] = []
+    case_ids: list[int] = []
     with use_clock(clock):
         cases.update_settings(session, SYSTEM, AUTHORITY)
         for story in stories(_parties(session, seed)):
@@ -720,21 +764,32 @@ def load(session: Session, seed: int, documents: bool = False) -> dict[str, Any]
                     if a.optional:
                         inner = session.begin_nested()
                         try:
-                            _act(session, actors, case_id, a, documents)
+                            _act(session, actors, case_id, a, documents, approver)
                         except ZhifaError as exc:
                             inner.rollback()
                             skipped.append(f"{story.key}/{a.args.get('action', a.what)}: {exc}")
                         else:
                             inner.commit()
                         continue
-                    case_id = _act(session, actors, case_id, a, documents)
+                    case_id = _act(session, actors, case_id, a, documents, approver)
             except ZhifaError as exc:
                 savepoint.rollback()
                 skipped.append(f"{story.key}: {exc}")
                 continue
             savepoint.commit()
             assert case_id is not None
+            case_ids.append(case_id)
             states[session.get(Case, case_id).state] += 1  # type: ignore[union-attr]
         clock.set(now)
         report = scanner.scan_once(session, now)
-    return {"cases": dict(sorted(states.items())), "skipped": skipped, "scan": report.as_dict()}
+    issued = session.scalar(
+        select(func.count())
+        .select_from(CaseStep)
+        .where(CaseStep.case_id.in_(case_ids), CaseStep.document_id.is_not(None))
+    )
+    return {
+        "cases": dict(sorted(states.items())),
+        "documents": issued or 0,
+        "skipped": skipped,
+        "scan": report.as_dict(),
+    }

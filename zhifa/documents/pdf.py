@@ -3,9 +3,11 @@
 One browser per process, launched on first use and kept. Playwright objects belong to the event
 loop that made them, so the browser lives in a thread of its own running an asyncio loop; any
 thread (a request's worker thread, a CLI command) hands it HTML and waits for the bytes
-(:func:`render_pdf`). Pages are rendered concurrently, each in a fresh browser context with
-JavaScript off and every network request refused: a template (edited by administrators) cannot
-load a remote resource or run a script.
+(:func:`render_pdf`). Up to :data:`PAGES` documents are rendered at once, each on a page of its
+own browser context with JavaScript off and every network request refused: a template (edited
+by administrators) cannot load a remote resource or run a script. A page is kept for the next
+document (its content replaced whole): a fresh context and page cost about as much as the
+rendering itself. A page whose render failed or timed out is closed, never reused.
 
 The executable is ``ZHIFA_CHROMIUM`` (default ``/usr/bin/chromium``, the Debian package that
 ``scripts/setup.sh`` installs); without it rendering fails with :class:`RendererUnavailable`.
@@ -27,6 +29,8 @@ from zhifa.core.errors import ZhifaError
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 #: Seconds one render may take before it is abandoned.
 RENDER_TIMEOUT_S = 60.0
+#: Pages kept, and documents rendered at once (more gain little on 2 cores).
+PAGES = 2
 
 
 class RendererUnavailable(ZhifaError):
@@ -47,6 +51,8 @@ class _Renderer:
         self._browser: Any = None
         self._playwright: Any = None
         self._launch_lock: asyncio.Lock | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._idle: list[Any] = []
 
     async def _browser_ready(self) -> Any:
         if self._launch_lock is None:
@@ -58,20 +64,40 @@ class _Renderer:
 
             if self._playwright is None:
                 self._playwright = await async_playwright().start()
+            self._idle = []  # pages of a browser that went away
             self._browser = await self._playwright.chromium.launch(executable_path=self.executable)
             return self._browser
 
-    async def _render(self, html: str) -> bytes:
+    async def _new_page(self) -> Any:
         browser = await self._browser_ready()
         context = await browser.new_context(java_script_enabled=False, offline=True)
-        try:
-            page = await context.new_page()
-            await page.route("**/*", lambda route: route.abort())
-            await page.set_content(html, wait_until="load")
-            pdf: bytes = await page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-            return pdf
-        finally:
-            await context.close()
+        page = await context.new_page()
+        await page.route("**/*", lambda route: route.abort())
+        return page
+
+    async def _render(self, html: str) -> bytes:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(PAGES)
+        async with self._slots:
+            page = None
+            while self._idle and page is None:
+                candidate = self._idle.pop()
+                if not candidate.is_closed() and candidate.context.browser.is_connected():
+                    page = candidate
+            if page is None:
+                page = await self._new_page()
+            done = False
+            try:
+                await page.set_content(html, wait_until="load")
+                pdf: bytes = await page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+                done = True
+                return pdf
+            finally:
+                if done:
+                    self._idle.append(page)
+                else:
+                    with contextlib.suppress(Exception):
+                        await page.context.close()
 
     def render(self, html: str, timeout: float) -> bytes:
         future = asyncio.run_coroutine_threadsafe(self._render(html), self._loop)
