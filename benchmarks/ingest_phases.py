@@ -95,8 +95,8 @@ def _time_worker_steps() -> dict[str, float]:
     """Wrap the worker's steps with CPU timers (nested steps count in both)."""
     import functools
 
-    from zhifa.monitoring import bulk, service, vessels
     from zhifa.monitoring import admin as monitoring_admin
+    from zhifa.monitoring import bulk, service, vessels
 
     spent: dict[str, float] = {}
     steps = [
