@@ -89,6 +89,21 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     from zhifa.documents.service import register_reference_guard
 
     register_reference_guard(document_guard)
+    # A file of the evidence store is read by whoever sees a case, task, lead or off-site case
+    # referencing it (sensing sits below them). Asked in this order: the look-ups by hash and the
+    # lead the request names first, the search through the leads last.
+    from zhifa.cases.access import evidence_guard as case_evidence_guard
+    from zhifa.dispatch import access as dispatch_access
+    from zhifa.sensing.access import register_evidence_guard
+
+    for guard in (
+        case_evidence_guard,
+        dispatch_access.task_guard,
+        dispatch_access.lead_ref_guard,
+        dispatch_access.offsite_notice_guard,
+        dispatch_access.lead_guard,
+    ):
+        register_evidence_guard(guard)
 
     @app.post("/api/v1/import/{what}", tags=["imports"])
     def import_file(

@@ -19,6 +19,7 @@ about something else. Screenshot: ``/tmp/zhifa-case-paths.png``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -626,6 +627,11 @@ def test_a_case_filed_from_a_lead_carries_its_image(new_context: NewContext, sit
     expect(row).to_have_count(1)
     expect(row).to_contain_text(sha)
     expect(row).to_contain_text("WIM1")
+    # The hash links to the file through the case (scoped and audited), not the bare evidence store.
+    link = row.locator("td.hash a")
+    expect(link).to_have_attribute("href", re.compile(r"^/api/v1/cases/\d+/evidence/\d+/file$"))
+    served = page.request.get(f"{site.url}{link.get_attribute('href')}")
+    assert served.status == 200 and hashlib.sha256(served.body()).hexdigest() == sha
     expect(page.get_by_test_id("case-state")).to_have_text("已立案（调查取证）")
     assert console.errors == []
 

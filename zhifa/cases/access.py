@@ -18,19 +18,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhifa.cases.models import Case
+from zhifa.cases.models import Case, CaseEvidence
 from zhifa.core.audit import Actor
 from zhifa.core.errors import Forbidden, NotFound
 from zhifa.dispatch.models import OffsiteCase, Task
 from zhifa.monitoring.models import Lead
 from zhifa.org import service as org_service
+from zhifa.sensing.access import Ref
 
 #: Roles that act on the cases of their own unit (and its sub-units) only.
 UNIT_ROLES = frozenset({"officer", "leader"})
@@ -143,3 +144,18 @@ def document_guard(session: Session, actor: Actor, case_ref: str) -> bool | None
     if unit is None:
         return None
     return scope(session, actor).sees(unit)
+
+
+def evidence_guard(session: Session, actor: Actor, digest: str, refs: Sequence[Ref] = ()) -> str | None:
+    """``sensing.access`` guard: a file linked as a case's evidence (``cases_evidence``, indexed by
+    hash) is read by whoever sees one of those cases; answers ``"case {id}"`` for the first."""
+    rows = session.execute(
+        select(CaseEvidence.case_id, Case.unit_code)
+        .join(Case, Case.id == CaseEvidence.case_id)
+        .where(CaseEvidence.sha256 == digest)
+        .order_by(CaseEvidence.case_id)
+    ).all()
+    if not rows:
+        return None
+    sc = scope(session, actor)
+    return next((f"case {case_id}" for case_id, unit in rows if sc.sees(unit)), None)

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Header, Request, UploadFile
+from fastapi import APIRouter, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from zhifa.core import audit
 from zhifa.core.api import DB, CurrentActor, current_actor
 from zhifa.core.auth import require
-from zhifa.core.errors import BadRequest
+from zhifa.core.errors import BadRequest, NotFound
+from zhifa.sensing import access as evidence_access
 from zhifa.sensing import service
 
 router = APIRouter(prefix="/api/v1", tags=["sensing"])
@@ -87,9 +90,42 @@ async def post_evidence(
 
 
 @router.get("/evidence/{sha256}")
-def get_evidence(sha256: str, session: DB, actor: CurrentActor) -> Response:
-    blob, content_type = service.read_evidence(session, sha256)
-    return Response(blob, media_type=content_type, headers={"Cache-Control": "private, max-age=31536000, immutable"})
+def get_evidence(
+    sha256: str,
+    request: Request,
+    session: DB,
+    ref: str | None = Query(
+        default=None,
+        max_length=40,
+        description="where the file was seen (lead:ID, task:ID, case:ID): looked at first; grants nothing by itself",
+    ),
+) -> Response:
+    """A stored file, to a person who may see something that references it — a case's evidence,
+    a lead's events, a task's feedback, an off-site notice — or who uploaded it; any other hash
+    answers 404, as an unknown one does (its existence is not revealed), and nothing is written.
+    Each read is audited (``read`` / ``evidence`` / the hash, the reference in the note). The
+    answer is revalidated on every view (``ETag`` = the hash; a 304 is a read too)."""
+    # The check only reads: on SQLite in a plain read transaction, so the guards never hold the
+    # write lock; the audit row is written in a short transaction of its own once it has passed.
+    if not session.in_transaction():  # (a test's session may already hold its connection)
+        session.connection(execution_options={"sqlite_readonly": True})
+    actor = current_actor(request, session)
+    referer = urlsplit(request.headers.get("referer", "")).path
+    refs = [r for r in (evidence_access.parse_ref(ref), evidence_access.page_ref(referer)) if r is not None]
+    digest = sha256.lower()
+    basis = evidence_access.readable(session, actor, digest, refs)
+    session.commit()  # the read transaction ends; nothing was written
+    if basis is None:
+        raise NotFound(f"no evidence {sha256}", "证据不存在")
+    etag = f'"{digest}"'
+    headers = {"Cache-Control": "private, no-cache", "ETag": etag}
+    offered = {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}
+    if etag in offered:
+        audit.record(session, actor, "read", "evidence", digest, note=f"{basis} (cached copy)")
+        return Response(status_code=304, headers=headers)
+    blob, content_type = service.read_evidence(session, digest)
+    audit.record(session, actor, "read", "evidence", digest, note=basis)
+    return Response(blob, media_type=content_type, headers=headers)
 
 
 @router.get("/history")

@@ -122,7 +122,7 @@
         { dataset: { testid: "evidence-row", origin: cu.origin || "" } },
         el("td", {}, e.title || ""),
         el("td", {}, optionLabel("evidence_kind", e.kind || "")),
-        el("td", { class: "hash" }, el("a", { href: `/api/v1/evidence/${e.sha256}`, target: "_blank", rel: "noopener" }, e.sha256)),
+        el("td", { class: "hash" }, el("a", { href: `${base}/evidence/${e.id}/file`, target: "_blank", rel: "noopener" }, e.sha256)),
         el("td", {}, origin + from),
         el("td", {}, cu.added_by || ""),
         el("td", { class: "nowrap" }, fmtTime(cu.added_at)),
