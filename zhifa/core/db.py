@@ -6,8 +6,6 @@ commit: the request or the command that owns the unit of work does (``session_sc
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,11 +15,9 @@ from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from zhifa.core import sqlitegate
 from zhifa.core.clock import utcnow
 
 NAMING = {
@@ -93,21 +89,7 @@ def _sqlite_begin(conn: Any) -> None:
     # work that reads and then writes fails at once ("database is locked", SQLITE_BUSY_SNAPSHOT)
     # whenever another connection committed in between — the busy timeout does not help there.
     # The embedded mode trades concurrent read transactions for never failing a write.
-    # Writers queue at the gate first (zhifa.core.sqlitegate): woken at the last one's commit
-    # rather than by SQLite's sleeping busy handler.
-    dbapi = conn.connection.dbapi_connection
-    gated = isinstance(dbapi, sqlitegate.GatedConnection)
-    if gated:
-        try:
-            dbapi.enter()
-        except sqlite3.OperationalError as exc:
-            raise OperationalError("BEGIN IMMEDIATE", None, exc) from None
-    try:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    except BaseException:
-        if gated:
-            dbapi.leave()
-        raise
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -115,13 +97,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        args: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
-        gate_db = path.split("?", 1)[0] if "///" in url else ""
-        if os.environ.get("ZHIFA_SQLITE_WRITE_GATE", "1") != "0" and sqlitegate.gate_path_for(gate_db):
-            args["factory"] = sqlitegate.GatedConnection
-        engine = create_engine(url, connect_args=args, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "connect", lambda dbapi, _record: sqlitegate.on_connect(dbapi, gate_db))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://"):
