@@ -95,13 +95,15 @@ def split_body(body: bytes, content_type: str | None = None) -> list[tuple[int, 
 
 
 def parse_time(value: Any, now: datetime) -> datetime:
-    if not isinstance(value, str) or not value.strip():
+    if type(value) is not str or not value.strip():
         raise EventRejected("time: missing (ISO 8601 with offset, e.g. 2026-11-29T08:00:00+08:00)")
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
     try:
-        t = datetime.fromisoformat(text)
+        t = datetime.fromisoformat(value)  # the common, well-formed case (also takes a "Z")
     except ValueError:
-        raise EventRejected(f"time: not ISO 8601: {value!r}") from None
+        try:
+            t = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise EventRejected(f"time: not ISO 8601: {value!r}") from None
     if t.tzinfo is None or t.utcoffset() is None:
         raise EventRejected(f"time: no UTC offset in {value!r} (add +08:00 or Z)")
     if t - now > MAX_FUTURE:
@@ -109,16 +111,19 @@ def parse_time(value: Any, now: datetime) -> datetime:
     return t
 
 
-def _number(obj: dict[str, Any], key: str, *, required: bool = False, positive: bool = True) -> Decimal | None:
+def _number(obj: dict[str, Any], key: str, *, required: bool = False, positive: bool = True) -> str | None:
+    """The number at ``key`` as exact decimal text (what the payload stores), or None if absent."""
     v = obj.get(key)
     if v is None:
         if required:
             raise EventRejected(f"{key}: missing")
         return None
     t = type(v)
-    if t is int:
-        d = Decimal(v)  # exact; the common case
-    elif t is float or t is str:
+    if t is int:  # the common case: exact, and its text is the decimal's
+        if positive and v <= 0:
+            raise EventRejected(f"{key}: must be greater than 0, got {v}")
+        return str(v)
+    if t is float or t is str:
         try:
             d = Decimal(str(v))  # a float as it was written in the JSON (its shortest repr)
         except InvalidOperation:
@@ -129,7 +134,7 @@ def _number(obj: dict[str, Any], key: str, *, required: bool = False, positive: 
         raise EventRejected(f"{key}: not a finite number")
     if positive and d <= 0:
         raise EventRejected(f"{key}: must be greater than 0, got {v}")
-    return d
+    return str(d)
 
 
 def _bool(obj: dict[str, Any], key: str, default: bool = False) -> bool:
@@ -251,13 +256,12 @@ def parse_event(
             raise EventRejected("axles: missing or not a whole number")
         if not 2 <= axles <= 12:
             raise EventRejected(f"axles: {axles} is impossible (2 to 12)")
-        gross = _number(obj, "gross_kg", required=True)
-        assert gross is not None
-        p |= {"axles": axles, "gross_kg": str(gross)}
+        p["axles"] = axles
+        p["gross_kg"] = _number(obj, "gross_kg", required=True)
         for key in ("speed_kmh", "length_m", "width_m", "height_m"):
             v = _number(obj, key)
             if v is not None:
-                p[key] = str(v)
+                p[key] = v
         if obj.get("axle_kg") is not None:
             ak = obj["axle_kg"]
             if not isinstance(ak, list) or not all(
