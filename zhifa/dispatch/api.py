@@ -32,21 +32,21 @@ def queue(session: DB, actor: CurrentActor, limit: int = Query(default=200, ge=1
 @router.post("/leads/{lead_id}/confirm")
 def confirm(lead_id: int, body: schemas.Note, session: DB, actor: CurrentActor) -> dict[str, Any]:
     service.confirm_lead(session, actor, lead_id, body.note)
-    return get_lead(session, lead_id)
+    return get_lead(session, lead_id, actor)
 
 
 @router.post("/leads/{lead_id}/dismiss")
 def dismiss(lead_id: int, body: schemas.Dismiss, session: DB, actor: CurrentActor) -> dict[str, Any]:
     """Dismiss with a reason; ``false_positive`` (default true) counts against the rule."""
     service.dismiss_lead(session, actor, lead_id, body.reason, body.false_positive)
-    return get_lead(session, lead_id)
+    return get_lead(session, lead_id, actor)
 
 
 @router.post("/leads/{lead_id}/merge")
 def merge(lead_id: int, body: schemas.Merge, session: DB, actor: CurrentActor) -> dict[str, Any]:
     """Merge this duplicate into lead ``into`` (its events move there)."""
     service.merge_lead(session, actor, lead_id, body.into, body.reason)
-    return get_lead(session, body.into)
+    return get_lead(session, body.into, actor)
 
 
 @router.post("/leads/{lead_id}/dispatch", status_code=201)

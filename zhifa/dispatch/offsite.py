@@ -68,7 +68,7 @@ def _move(session: Session, actor: Actor, case: OffsiteCase, target: str, note: 
 
 def start(session: Session, actor: Actor, lead_id: int, reason: str | None = None) -> OffsiteCase:
     require(actor, *TRIAGE_ROLES)
-    lead = get_lead_for_update(session, lead_id)
+    lead = get_lead_for_update(session, lead_id, actor)
     transitions.check_lead(lead.status, "dispatched", "offsite")
     kinds = set(
         session.scalars(

@@ -32,6 +32,7 @@ from zhifa.dispatch.models import (
     TaskTransition,
 )
 from zhifa.dispatch.plans import PlanStep, parse_plan
+from zhifa.monitoring import access as lead_access
 from zhifa.monitoring import rules as monitoring_rules
 from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.org import service as org_service
@@ -64,11 +65,14 @@ class OfficersRequired(Conflict):
 # --------------------------------------------------------------------------- leads
 
 
-def get_lead_for_update(session: Session, lead_id: int) -> Lead:
+def get_lead_for_update(session: Session, lead_id: int, actor: Actor | None = None) -> Lead:
+    """The lead, locked; with ``actor``, 404 outside the leads they see (``monitoring.access``)."""
     # populate_existing: read the locked row as it is now, not a copy loaded earlier in the session.
     lead = session.get(Lead, lead_id, with_for_update=True, populate_existing=True)
     if lead is None:
         raise NotFound(f"no lead {lead_id}", f"线索 {lead_id} 不存在")
+    if actor is not None:
+        lead_access.check(session, actor, lead_id, lead.unit_code)
     return lead
 
 
@@ -115,7 +119,7 @@ def lead_transition(
 
 def confirm_lead(session: Session, actor: Actor, lead_id: int, note: str | None = None) -> Lead:
     require(actor, *TRIAGE_ROLES)
-    lead = get_lead_for_update(session, lead_id)
+    lead = get_lead_for_update(session, lead_id, actor)
     lead_transition(session, actor, lead, "confirmed", "confirm", note)
     return lead
 
@@ -124,7 +128,7 @@ def dismiss_lead(session: Session, actor: Actor, lead_id: int, reason: str, fals
     """Dismiss with a reason. ``false_positive``: the rule was wrong (counted per rule, so the
     rules can be tuned); otherwise the lead was right but needs no action."""
     require(actor, *TRIAGE_ROLES)
-    lead = get_lead_for_update(session, lead_id)
+    lead = get_lead_for_update(session, lead_id, actor)
     lead_transition(session, actor, lead, "dismissed", "dismiss", reason, false_positive=false_positive)
     return lead
 
@@ -135,7 +139,7 @@ def merge_lead(session: Session, actor: Actor, lead_id: int, into_id: int, reaso
     if lead_id == into_id:
         raise InvalidField("into", "a lead cannot be merged into itself", "线索不能合并到自身")
     # Lock both in id order, so two merges of the same pair in opposite directions cannot deadlock.
-    locked = {i: get_lead_for_update(session, i) for i in sorted((lead_id, into_id))}
+    locked = {i: get_lead_for_update(session, i, actor) for i in sorted((lead_id, into_id))}
     dup, target = locked[lead_id], locked[into_id]
     if target.status not in ("new", "confirmed", "dispatched"):
         raise Conflict(
@@ -194,7 +198,7 @@ def dispatch_lead(
     """Dispatch tasks for a lead: to the unit routing named, or to ``unit`` with a reason (an
     override, audited); one task, or one per step of a response plan."""
     require(actor, *TRIAGE_ROLES)
-    lead = get_lead_for_update(session, lead_id)
+    lead = get_lead_for_update(session, lead_id, actor)
     transitions.check_lead(lead.status, "dispatched", "dispatch")
     open_offsite = session.scalar(
         select(OffsiteCase.id).where(

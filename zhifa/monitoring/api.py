@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from zhifa.core.api import DB, CurrentActor
-from zhifa.monitoring import admin, rules, service
+from zhifa.monitoring import access, admin, rules, service
 from zhifa.sensing.models import PENDING, Event
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
@@ -26,9 +26,11 @@ def leads(
     per_page: int = Query(default=100, ge=1, le=1000),
     order: str = Query(default="asc", pattern="^(asc|desc)$", description="by id: oldest or newest first"),
 ) -> dict[str, Any]:
-    """Leads, filtered by kind, unit, status and time; each with its rule, legal basis and routing."""
+    """Leads, filtered by kind, unit, status and time; each with its rule, legal basis and routing.
+    Only the leads of the caller's units (``monitoring.access``)."""
     return service.list_leads(
         session,
+        scope=access.lead_scope(session, actor),
         kind=kind,
         unit=unit,
         status=status,
@@ -62,8 +64,8 @@ def stuck_events(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
 
 @router.get("/leads/{lead_id}")
 def lead(lead_id: int, session: DB, actor: CurrentActor) -> dict[str, Any]:
-    """One lead with its events, rule, legal basis and routing reason."""
-    return service.get_lead(session, lead_id)
+    """One lead with its events, rule, legal basis and routing reason (404 outside the caller's units)."""
+    return service.get_lead(session, lead_id, actor)
 
 
 @router.get("/monitoring/config")

@@ -25,6 +25,7 @@ from sqlalchemy import BigInteger, Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from zhifa.core import jsontext
+from zhifa.core.audit import Actor
 from zhifa.core.clock import to_shanghai, utcnow
 from zhifa.core.db import session_factory
 from zhifa.jurisdiction import service as jurisdiction
@@ -923,8 +924,12 @@ def list_leads(
     per_page: int = 100,
     with_events: bool = False,
     newest_first: bool = False,
+    scope: set[str] | None = None,
 ) -> dict[str, Any]:
-    conds = []
+    """``scope``: only leads routed to these units (``monitoring.access.lead_scope``; None: all)."""
+    conds: list[Any] = []
+    if scope is not None:
+        conds.append(Lead.unit_code.in_(sorted(scope)))
     if kind:
         conds.append(Lead.kind == kind)
     if unit:
@@ -959,14 +964,18 @@ def list_leads(
     return {"total": total, "page": page, "per_page": per_page, "items": items}
 
 
-def get_lead(session: Session, lead_id: int) -> dict[str, Any]:
-    """One lead with its events (device, plate/MMSI, images), rule and legal basis."""
+def get_lead(session: Session, lead_id: int, actor: Actor | None = None) -> dict[str, Any]:
+    """One lead with its events (device, plate/MMSI, images), rule and legal basis; with
+    ``actor``, 404 outside what they see (``monitoring.access``)."""
     from zhifa.core.errors import NotFound
+    from zhifa.monitoring import access
     from zhifa.org.models import Unit
 
     lead = session.get(Lead, lead_id)
     if lead is None:
         raise NotFound(f"no lead {lead_id}", f"线索 {lead_id} 不存在")
+    if actor is not None:
+        access.check(session, actor, lead_id, lead.unit_code)
     names = {code: name for code, name in session.execute(select(Unit.code, Unit.name)).all()}
     out = lead_dict(lead, names)
     rows = session.execute(

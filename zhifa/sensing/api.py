@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from zhifa.core import audit
 from zhifa.core.api import DB, CurrentActor, current_actor
@@ -25,12 +27,22 @@ async def _body(request: Request) -> bytes:
     return body
 
 
+# The three routes below read their body asynchronously, then do their database work in a worker
+# thread (``run_in_threadpool``), never on the event loop: a blocking wait there for SQLite's write
+# lock would stall every request of the process — among them the one holding the lock, waiting on
+# the loop to finish — until the busy timeout ran out ("database is locked").
+
+
 @router.post("/events")
 async def post_events(request: Request, session: DB, x_device_key: str | None = Header(default=None)) -> JSONResponse:
     """Events as a JSON array or NDJSON (docs/sensing.md). Devices authenticate with
     ``X-Device-Key``; an administrator's bearer token may post for any device. Answers only after
     the accepted events are durably stored: ``{"accepted", "duplicate", "rejected": [{"line", "reason"}]}``."""
     body = await _body(request)
+    return await run_in_threadpool(_store_events, request, session, x_device_key, body)
+
+
+def _store_events(request: Request, session: Session, x_device_key: str | None, body: bytes) -> JSONResponse:
     # A short read (key, devices), then parsing with no transaction open — on SQLite the write
     # lock is taken only to store — then the store, committed before the answer.
     if not session.in_transaction():  # (a test's session may already hold its connection)
@@ -59,12 +71,16 @@ async def post_nmea(
     administrator naming ``?device=CODE``. Answers the counts: messages decoded, bad checksums,
     empty payloads, malformed and junk lines, orphan fragments; the batch is stored for the worker."""
     body = await _body(request)
+    return await run_in_threadpool(_store_nmea, request, session, x_device_key, device, body)
+
+
+def _store_nmea(
+    request: Request, session: Session, x_device_key: str | None, device: str | None, body: bytes
+) -> JSONResponse:
     if x_device_key is not None:
         dev = service.device_for_key(session, x_device_key)
     else:
         actor = current_actor(request, session)
-        from zhifa.core.auth import require
-
         require(actor, "admin")
         dev = service.get_device(session, device or "")
     result = service.ingest_nmea(session, body.decode("utf-8", errors="replace"), dev)
@@ -77,14 +93,21 @@ async def post_evidence(
     request: Request, session: DB, file: UploadFile, x_device_key: str | None = Header(default=None)
 ) -> dict[str, Any]:
     """Store an image or file once by its SHA-256; events may then name it by hash."""
+    blob = await file.read()
+    content_type = file.content_type or "application/octet-stream"
+    return await run_in_threadpool(_store_evidence, request, session, x_device_key, blob, content_type)
+
+
+def _store_evidence(
+    request: Request, session: Session, x_device_key: str | None, blob: bytes, content_type: str
+) -> dict[str, Any]:
     if x_device_key is not None:
         who = service.device_for_key(session, x_device_key).code
     else:
         who = current_actor(request, session).username
-    blob = await file.read()
     if not blob:
         raise BadRequest("empty file", "文件为空")
-    digest = service.store_evidence(session, blob, file.content_type or "application/octet-stream", who)
+    digest = service.store_evidence(session, blob, content_type, who)
     session.commit()
     return {"sha256": digest, "size": len(blob)}
 

@@ -36,6 +36,7 @@ from zhifa.core.config import get_settings
 from zhifa.core.db import get_engine, read_session
 from zhifa.core.errors import NotFound, Unauthorized, ZhifaError
 from zhifa.geo.crs import CoordinateError, normalise_crs
+from zhifa.monitoring import access as lead_access
 from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.monitoring.rules import LEAD_STATUSES, RULES
 from zhifa.monitoring.service import lead_dict
@@ -510,10 +511,12 @@ def web_lead(lead_id: int, session: DB, actor: CurrentActor) -> dict[str, Any]:
     (title, the version that raised it and the current one, matter, legal basis) and its events in
     detail (device name, type, time, plate or MMSI, images). Written while the monitoring API had
     no ``GET /api/v1/leads/{id}``; the page uses that one when it is installed (``apis.lead``), and
-    this answer holds everything that one does. Any logged-in user, as the list."""
+    this answer holds everything that one does. Whoever sees the lead (``monitoring.access``), as
+    the list; 404 otherwise."""
     lead = session.get(Lead, lead_id)
     if lead is None:
         raise NotFound(f"lead {lead_id} not found", f"线索 {lead_id} 不存在")
+    lead_access.check(session, actor, lead_id, lead.unit_code)
     names = {code: name for code, name in session.execute(select(Unit.code, Unit.name))}
     out = lead_dict(lead, names)
     info = RULES.get(lead.kind)
@@ -583,8 +586,20 @@ def _sse(messages: list[live.Message], cursor: live.Cursor) -> list[ServerSentEv
 _open_streams = 0
 
 
+def _in_scope(messages: list[live.Message], scope: set[str] | None) -> list[live.Message]:
+    """The messages the viewer may see: a new lead only within their units (``monitoring.access``)."""
+    if scope is None:
+        return messages
+    return [(name, data) for name, data in messages if name != "lead" or lead_access.sees(scope, data.get("unit"))]
+
+
 async def _stream(
-    request: Request, engine: Engine, token: str, cursor: live.Cursor, first: list[live.Message]
+    request: Request,
+    engine: Engine,
+    token: str,
+    cursor: live.Cursor,
+    first: list[live.Message],
+    scope: set[str] | None = None,
 ) -> AsyncIterator[ServerSentEvent]:
     global _open_streams
     _open_streams += 1
@@ -592,7 +607,7 @@ async def _stream(
         checked = time.monotonic()
         # The browser reconnects 3 s after a drop, with the last id it received.
         yield ServerSentEvent(comment="zhifa live", retry=3000)
-        for message in _sse(first, cursor):
+        for message in _sse(_in_scope(first, scope), cursor):
             yield message
         while not await request.is_disconnected():
             if time.monotonic() - checked > STREAM_REAUTH_S:
@@ -606,7 +621,7 @@ async def _stream(
                 log.exception("live feed poll failed")
                 await anyio.sleep(live.POLL_S * 4)
                 continue
-            for message in _sse(messages, cursor):
+            for message in _sse(_in_scope(messages, scope), cursor):
                 yield message
             await anyio.sleep(live.POLL_S)
     finally:
@@ -627,12 +642,13 @@ def event_stream(
     token = token_from(request)
     if not token:
         raise Unauthorized("authentication required: log in or send 'Authorization: Bearer <token>'", "请先登录")
-    resolve_actor(session, token)
+    actor = resolve_actor(session, token)
+    scope = lead_access.lead_scope(session, actor)
     # A reconnecting EventSource sends Last-Event-ID; the page passes it as a parameter when it
     # has to open a new EventSource itself.
     resume = request.headers.get("last-event-id") or last_event_id
     cursor, first = live.start(session, resume, backlog)
-    return EventSourceResponse(_stream(request, _engine(request), token, cursor, first), ping=15)
+    return EventSourceResponse(_stream(request, _engine(request), token, cursor, first, scope), ping=15)
 
 
 @router.get("/web/events/status", include_in_schema=False)
