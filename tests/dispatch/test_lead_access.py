@@ -49,13 +49,15 @@ def test_who_sees_which_lead(api: World, leads: dict[str, int], user: str, visib
                 assert r.json()["error"]["code"] == missing["error"]["code"]  # the same answer
 
 
-def test_the_live_feed_shows_a_new_lead_within_the_viewers_units_only() -> None:
+def test_the_live_feed_shows_events_and_new_leads_within_the_viewers_units_only() -> None:
     messages = [
-        ("sensing", {"id": 1}),
+        ("sensing", {"id": 1, "unit": "RD1"}),
+        ("sensing", {"id": 2, "unit": "RD2"}),
+        ("processed", {"id": 2}),
         ("lead", {"id": 10, "unit": "RD1"}),
         ("lead", {"id": 11, "unit": "RD2"}),
         ("lead", {"id": 12, "unit": None}),
     ]
     assert _in_scope(messages, None) == messages
-    assert [m[1]["id"] for m in _in_scope(messages, {"RD1"})] == [1, 10]
+    assert [m[1]["id"] for m in _in_scope(messages, {"RD1"})] == [1, 2, 10]  # (2: processed, no plate)
     assert access.sees(None, None) and not access.sees({"RD1"}, None)

@@ -235,6 +235,7 @@ def test_live_feed_sends_events_their_outcome_and_new_leads(world: Session) -> N
         "device": "WIM1",
         "device_name": "G312 称重点",
         "device_kind": "wim",
+        "unit": "RD1",  # the device's owner: the feed sends it to that unit's people only
         "event_id": "w1",
         "type": "wim",
         "time": None,

@@ -126,6 +126,7 @@ def _event_messages(session: Session, cursor: Cursor, events: list[Event]) -> li
                     "device": ev.device_code,
                     "device_name": device.name if device else None,
                     "device_kind": device.kind if device else None,
+                    "unit": device.unit_code if device else None,
                     "event_id": ev.event_id,
                     "type": ev.type,
                     "time": ev.event_time.isoformat(),

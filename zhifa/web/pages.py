@@ -587,10 +587,15 @@ _open_streams = 0
 
 
 def _in_scope(messages: list[live.Message], scope: set[str] | None) -> list[live.Message]:
-    """The messages the viewer may see: a new lead only within their units (``monitoring.access``)."""
+    """The messages the viewer may see (``monitoring.access``): a new lead routed to one of their
+    units, an event from a device their units own (a plate or an MMSI is personal data)."""
     if scope is None:
         return messages
-    return [(name, data) for name, data in messages if name != "lead" or lead_access.sees(scope, data.get("unit"))]
+    return [
+        (name, data)
+        for name, data in messages
+        if name not in ("lead", "sensing") or lead_access.sees(scope, data.get("unit"))
+    ]
 
 
 async def _stream(
