@@ -5,9 +5,8 @@ visibility the dispatch domain gives these records everywhere else:
 * **tasks** as ``GET /api/v1/tasks/{id}`` (``service.scoped``): a field officer the tasks he is
   assigned to, the supervising roles those of their units and the units below
   (``org.service.visible_units``), the command center every task;
-* **leads** as the duty desk's queue, the hotline and case filing scope them: the leads of the
-  actor's units (``visible_units``; a lead no unit was routed to only for the command center's
-  wide roles), every lead for the command center, analysts, legal reviewers and administrators;
+* **leads** as every lead route scopes them (``monitoring.access``): the leads of the actor's
+  units, a lead no unit was routed to only for the detachment-wide roles and administrators;
 * **off-site notices** as ``GET /api/v1/offsite/{id}`` shows the owner's details: the reading
   roles, in the actor's units, and only for those who see personal data unmasked (the notice
   names the owner).
@@ -39,6 +38,7 @@ from zhifa.core.auth import can_see_pii
 from zhifa.dispatch.models import OffsiteCase, Task, TaskEvidence
 from zhifa.dispatch.offsite import READ_ROLES as OFFSITE_READ_ROLES
 from zhifa.dispatch.service import scoped
+from zhifa.monitoring import access as lead_access
 from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.org.service import visible_units
 from zhifa.sensing.access import Ref
@@ -75,19 +75,15 @@ def _holds(session: Session, lead_id: int, digest: str) -> bool:
     return any(digest in (images or []) for images in rows)
 
 
-def _sees(scope: set[str] | None, unit: str | None) -> bool:
-    return scope is None or (unit is not None and unit in scope)
-
-
 def lead_ref_guard(session: Session, actor: Actor, digest: str, refs: Sequence[Ref] = ()) -> str | None:
     """The leads the request names: visible, and one of their events carries the image."""
     wanted = [r.id for r in refs if r.kind == "lead"]
     if not wanted:
         return None
-    scope = visible_units(session, actor)
+    scope = lead_access.lead_scope(session, actor)
     for lead_id in wanted:
         row = session.execute(select(Lead.unit_code).where(Lead.id == lead_id)).first()
-        if row is not None and _sees(scope, row.unit_code) and _holds(session, lead_id, digest):
+        if row is not None and lead_access.sees(scope, row.unit_code) and _holds(session, lead_id, digest):
             return f"lead {lead_id}"
     return None
 
@@ -95,7 +91,7 @@ def lead_ref_guard(session: Session, actor: Actor, digest: str, refs: Sequence[R
 def lead_guard(session: Session, actor: Actor, digest: str, refs: Sequence[Ref] = ()) -> str | None:
     """Any visible lead one of whose events carries the image: first among the leads created near
     the time the file was stored (by the index on ``created_at``), then among all the others."""
-    scope = visible_units(session, actor)
+    scope = lead_access.lead_scope(session, actor)
     if scope is not None and not scope:
         return None  # no unit: no lead to see
     stored = session.get(Evidence, digest)
@@ -109,7 +105,7 @@ def lead_guard(session: Session, actor: Actor, digest: str, refs: Sequence[Ref] 
     rest = ~near if scope is None else and_(~near, Lead.unit_code.in_(sorted(scope)))
     for part in (near, rest):
         for lead_id, unit in sorted(session.execute(q.where(part)).all(), reverse=True):  # newest first
-            if _sees(scope, unit) and _holds(session, lead_id, digest):
+            if lead_access.sees(scope, unit) and _holds(session, lead_id, digest):
                 return f"lead {lead_id}"
     return None
 
