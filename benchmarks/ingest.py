@@ -54,6 +54,48 @@ def events(n: int, start: datetime, batch: int) -> list[dict[str, object]]:
     return out
 
 
+def cpu_seconds(root: int) -> dict[int, float]:
+    """CPU seconds (user + system) so far of process ``root`` and each of its descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parent[int(entry)] = int(fields[1])
+        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    out, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in cpu:
+            out[pid] = cpu[pid]
+            todo += [child for child, ppid in parent.items() if ppid == pid]
+    return out
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy (all but idle and I/O wait), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _role(pid: int) -> str:
+    """What a process of the run is: the API (server), the rule worker, or a uvicorn supervisor."""
+    try:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    if comm == "zhifa-worker":  # zhifa.worker.name_process
+        return "worker"
+    return "api" if b"spawn_main" in cmd or b"--workers\x001" in cmd else "supervisor"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
@@ -108,6 +150,9 @@ def main() -> None:
             threading.Thread(target=post_all, args=(numbered[c :: args.clients], totals)) for c in range(args.clients)
         ]
         load_before = os.getloadavg()[0]
+        cpu_before = {pid: c for p in [server, *workers] for pid, c in cpu_seconds(p.pid).items()}
+        busy_before = _machine_busy()
+        client_before = time.process_time()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
@@ -124,6 +169,13 @@ def main() -> None:
                 break
             time.sleep(0.05)
         t_all = time.perf_counter() - t0
+        client_cpu = time.process_time() - client_before
+        cpu_after = {pid: c for p in [server, *workers] for pid, c in cpu_seconds(p.pid).items()}
+        per_process = sorted(
+            ((c - cpu_before.get(pid, 0.0), _role(pid)) for pid, c in cpu_after.items()), reverse=True
+        )
+        cpu_used = sum(c for c, _ in per_process)
+        machine_busy = _machine_busy() - busy_before
         with engine.connect() as c:
             leads = c.execute(
                 select(func.count()).select_from(__import__("zhifa.monitoring.models", fromlist=["Lead"]).Lead)
@@ -160,9 +212,11 @@ def main() -> None:
     )
     engine.dispose()
     if url.startswith("sqlite"):
+        from zhifa.core.db import SQLITE_PRAGMAS
+
         raw = sqlite3.connect(url.removeprefix("sqlite:///"))
-        raw.execute("PRAGMA journal_mode=WAL")
-        raw.execute("PRAGMA synchronous=NORMAL")
+        for pragma in SQLITE_PRAGMAS:  # the store's own settings
+            raw.execute(pragma)
         t = time.perf_counter()
         for i in range(0, len(rows), args.batch):
             raw.executemany(sql, rows[i : i + args.batch])
@@ -196,6 +250,15 @@ def main() -> None:
     raw_name = "executemany" if url.startswith("sqlite") else "COPY"
     print(f"bare {raw_name:<13} {args.events / t_raw:,.0f} events/s ({t_raw:.2f} s)")
     print(f"ratio e2e / bare   {t_raw / t_all:.3f}")
+    print(
+        f"CPU, end to end    server and workers {cpu_used:.2f} s ({cpu_used / args.events * 1e6:.1f} µs an event),"
+        f" client {client_cpu:.2f} s, on {os.cpu_count()} cores × {t_all:.2f} s;"
+        f" by process: {', '.join(f'{role} {c:.2f}' for c, role in per_process if c >= 0.01)} s"
+    )
+    print(
+        f"CPU, whole machine {machine_busy:.2f} s busy of {os.cpu_count()} × {t_all:.2f} s"
+        f" (the database server's processes and everything else included)"
+    )
     if args.postgresql:
         drop_postgres(url)
 

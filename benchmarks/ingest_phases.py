@@ -34,6 +34,7 @@ def main() -> None:
     ap.add_argument(
         "--breakdown", action="store_true", help="CPU of the worker's steps (each a function timed), per event"
     )
+    ap.add_argument("--sort", default="tottime", help="the profile's order (a pstats key: tottime, cumulative …)")
     args = ap.parse_args()
     url_in = fresh_postgres_url("zhifa_phases") if args.postgresql else None
     _tmp, url, env = prepared_database("zhifa-phases-", DEVICES, url_in)
@@ -78,7 +79,7 @@ def main() -> None:
     t_work = time.process_time() - t0
     prof.disable()
     if args.profile:
-        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+        pstats.Stats(prof).sort_stats(args.sort).print_stats(45)
     engine.dispose()
     if args.postgresql:
         drop_postgres(url)

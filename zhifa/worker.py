@@ -76,6 +76,15 @@ def make_worker(engine: Engine) -> Worker:
     )
 
 
+def name_process(name: str) -> None:
+    """Show the process as ``name`` in ``ps``/``top`` (Linux; elsewhere nothing happens)."""
+    try:
+        with open("/proc/self/comm", "w") as comm:
+            comm.write(name[:15])
+    except OSError:
+        pass
+
+
 def _worker_main(parent_pid: int) -> None:
     """Body of the worker process started by ``zhifa serve``: work until the parent is gone."""
     import os
@@ -84,6 +93,7 @@ def _worker_main(parent_pid: int) -> None:
     from zhifa.core.db import get_engine
     from zhifa.core.runtime import settle_heap
 
+    name_process("zhifa-worker")
     w = make_worker(get_engine())
     settle_heap()
     signal.signal(signal.SIGTERM, lambda *_: w.stop())

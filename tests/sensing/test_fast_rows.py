@@ -176,3 +176,93 @@ def test_queue_queries_use_the_pending_index_on_sqlite(session: Session) -> None
     ):
         compiled = q.compile(conn, compile_kwargs={"literal_binds": True})
         assert "ix_sensing_event_queue" in plan(str(compiled)), str(compiled)
+
+
+def test_plate_mmsi_and_time_queries_use_their_indexes(session: Session) -> None:
+    """The plate and MMSI indexes are partial (``… IS NOT NULL``): a query by plate or MMSI
+    implies the condition, and the planner must still use them — on SQLite and on PostgreSQL."""
+    from zhifa.sensing.archive import _archivable
+
+    _via_fast_path(session)
+    conn = session.connection()
+    on_pg = conn.dialect.name == "postgresql"
+    if on_pg:
+        conn.exec_driver_sql("SET enable_seqscan = off")  # a four-row table: ask whether it *can*
+    t = datetime(2026, 6, 1, tzinfo=UTC)
+    checks = {
+        "ix_sensing_event_plate_time": select(Event.id).where(
+            Event.plate == "苏L12345", Event.event_time >= t, Event.event_time < t + timedelta(days=90)
+        ),
+        "ix_sensing_event_mmsi_time": select(Event.id).where(Event.mmsi == "413000001", Event.event_time >= t),
+        "ix_sensing_event_time": select(Event.id).where(_archivable(t)).order_by(Event.event_time, Event.id),
+    }
+    for index, q in checks.items():
+        sql = str(q.compile(conn, compile_kwargs={"literal_binds": True}))
+        explain = "EXPLAIN " if on_pg else "EXPLAIN QUERY PLAN "
+        plan = " / ".join(str(r[-1]) for r in conn.exec_driver_sql(explain + sql))
+        assert index in plan, (index, plan)
+    if on_pg:
+        conn.exec_driver_sql("RESET enable_seqscan")
+
+
+def test_sqlite_connections_carry_the_store_settings(session: Session) -> None:
+    from zhifa.core.db import SQLITE_PRAGMAS
+
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        pytest.skip("SQLite's per-connection settings")
+    assert "PRAGMA wal_autocheckpoint=10000" in SQLITE_PRAGMAS
+    assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -16384
+    assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10000
+    assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_raw_lead_insert_stores_what_the_orm_stores(session: Session) -> None:
+    """``bulk.sqlite_insert`` (the worker's new leads and their links on SQLite) writes the very
+    text an ORM insert writes, JSON and timestamps included."""
+    from sqlalchemy import insert
+
+    from zhifa.monitoring.models import Lead
+
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the SQLite path (PostgreSQL writes leads by COPY)")
+    now = datetime(2026, 6, 1, 2, 0, 0, 123456, tzinfo=UTC)
+    lead_rows = [
+        {
+            "kind": "overload",
+            "subject": "苏L12345/yellow",
+            "matter": "road.overload",
+            "status": "new",
+            "severity": "high",
+            "rule_version": "overload@1+cfg1",
+            "lon": 119.35,
+            "lat": None,
+            "usable_as_evidence": i == 0,
+            "permitted": False,
+            "unit_code": "RD1" if i == 0 else None,
+            "routing_mode": None,
+            "routing_reason": "路由：G312 K10+000–K20+000",
+            "first_event_time": T0,
+            "last_event_time": T0 + timedelta(seconds=i),
+            "count": 1 + i,
+            "images": [SHA_A] if i == 0 else [],
+            "details": {"gross_kg": "49001.5", "excess_kg": 1, "问题": ["未检定"], "big": 10**20},
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(2)
+    ]
+    cols = [c.name for c in Lead.__table__.columns if c.name != "id"]
+
+    def stored() -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in session.execute(text(f"SELECT {', '.join(cols)} FROM monitoring_lead ORDER BY id"))]
+
+    session.execute(insert(Lead), lead_rows)
+    by_orm = stored()
+    session.rollback()
+    bulk.sqlite_insert(session, Lead.__table__, [{"id": 7 + i} | row for i, row in enumerate(lead_rows)])
+    assert stored() == by_orm
+    assert list(session.scalars(select(Lead.id).order_by(Lead.id))) == [7, 8]
+
+
+SHA_A = "ab" * 32

@@ -308,7 +308,16 @@ def _write(session: Session, state: dict[tuple[str, str], list[_LeadState]], cre
     if session.get_bind().dialect.name == "postgresql":
         _copy_created_pg(session, created, now)
         created = []  # written, with their ids
-    if created:
+    on_sqlite = session.get_bind().dialect.name == "sqlite"
+    if created and on_sqlite:
+        # The transaction holds SQLite's write lock (``BEGIN IMMEDIATE``): nobody else can insert
+        # a lead meanwhile, so the new ids follow the largest as SQLite itself would number them.
+        first = session.execute(select(func.coalesce(func.max(Lead.id), 0))).scalar_one() + 1
+        rows = [{"id": first + i} | _lead_row(lead, now) for i, lead in enumerate(created)]
+        sqlite_insert(session, Lead.__table__, rows)
+        for lead, row in zip(created, rows, strict=True):
+            lead.id = row["id"]
+    elif created:
         rows = [_lead_row(lead, now) for lead in created]
         ids = session.execute(insert(Lead).returning(Lead.id, sort_by_parameter_order=True), rows).scalars().all()
         for lead, lid in zip(created, ids, strict=True):
@@ -341,7 +350,27 @@ def _write(session: Session, state: dict[tuple[str, str], list[_LeadState]], cre
             for link in links:
                 cp.write_row((link["lead_id"], link["event_id"], link["event_time"]))
     elif links:
-        session.execute(insert(LeadEvent), links)
+        sqlite_insert(session, LeadEvent.__table__, links)
+
+
+def sqlite_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """SQLite: insert ``rows`` (dicts with the same keys, every non-null column given) in one
+    DB-API ``executemany`` on the session's connection, each value through its column type's own
+    bind processor — the stored form of an ORM insert (tested equal), without the ORM's
+    per-row bookkeeping (≈ 60 µs a lead before)."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    cols = list(rows[0])
+    procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
+    values = [tuple(v if p is None else p(v) for p, v in zip(procs, row.values(), strict=True)) for row in rows]
+    raw: Any = conn.connection.driver_connection
+    cur = raw.cursor()
+    try:
+        cur.executemany(f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
+    finally:
+        cur.close()
 
 
 def _lead_row(lead: _LeadState, now: datetime, as_json_text: bool = False) -> dict[str, Any]:

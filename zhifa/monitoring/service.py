@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -50,7 +50,9 @@ AnyEvent = Event | EventRow
 
 def _jsonable(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        value = asdict(value)
+        # Field by field (the recursion below converts what they hold): ``asdict`` would
+        # deep-copy every value first, ≈ 50 µs a lead on the worker's path.
+        value = {f.name: getattr(value, f.name) for f in fields(value)}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -861,9 +863,7 @@ class Worker(threading.Thread):
         """A cheap read (no write lock on SQLite) before claiming, so an idle worker does not
         hold up the API every time it looks."""
         with self.engine.connect().execution_options(sqlite_readonly=True) as c:
-            row = c.execute(
-                select(Event.id).where(PENDING, Event.attempts < MAX_ATTEMPTS).limit(1)
-            ).first()
+            row = c.execute(select(Event.id).where(PENDING, Event.attempts < MAX_ATTEMPTS).limit(1)).first()
             c.rollback()
         return row is not None
 
@@ -1014,9 +1014,7 @@ def wait_for_idle(engine: Engine, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with session_factory(engine)() as s:
-            n = s.scalar(
-                select(func.count()).select_from(Event).where(PENDING, Event.attempts < MAX_ATTEMPTS)
-            )
+            n = s.scalar(select(func.count()).select_from(Event).where(PENDING, Event.attempts < MAX_ATTEMPTS))
         if not n:
             return
         time.sleep(0.05)

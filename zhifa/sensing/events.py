@@ -85,13 +85,17 @@ def split_body(body: bytes, content_type: str | None = None) -> list[tuple[int, 
     # JSON allows unescaped inside strings (and then shift every later line number).
     for n, line in enumerate(text.split("\n"), start=1):
         line = line.removesuffix("\r")
-        if not line.strip():
-            continue
-        try:
-            out.append((n, jsontext.loads(line)))
-        except json.JSONDecodeError as exc:
-            out.append((n, Rejection(n, f"malformed JSON: {exc.msg} at column {exc.colno}")))
+        if line.strip():
+            out.append((n, ndjson_line(n, line)))
     return out
+
+
+def ndjson_line(n: int, line: str) -> Any:
+    """One NDJSON line (numbered ``n``): its value, or a ``Rejection`` if it is not JSON."""
+    try:
+        return jsontext.loads(line)
+    except json.JSONDecodeError as exc:
+        return Rejection(n, f"malformed JSON: {exc.msg} at column {exc.colno}")
 
 
 def parse_time(value: Any, now: datetime) -> datetime:

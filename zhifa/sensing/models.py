@@ -95,9 +95,24 @@ class Event(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
-        Index("ix_sensing_event_plate_time", "plate", "event_time"),
-        Index("ix_sensing_event_mmsi_time", "mmsi", "event_time"),
-        Index("ix_sensing_event_type_time", "type", "event_time"),
+        # Partial: an event with no plate (AIS, ship passages) or no MMSI (vehicles) writes no
+        # entry there. ``plate = ?`` / ``mmsi = ?`` imply the condition, so both planners use them.
+        Index(
+            "ix_sensing_event_plate_time",
+            "plate",
+            "event_time",
+            sqlite_where=text("plate IS NOT NULL"),
+            postgresql_where=text("plate IS NOT NULL"),
+        ),
+        Index(
+            "ix_sensing_event_mmsi_time",
+            "mmsi",
+            "event_time",
+            sqlite_where=text("mmsi IS NOT NULL"),
+            postgresql_where=text("mmsi IS NOT NULL"),
+        ),
+        # The archive and retention select by event time alone.
+        Index("ix_sensing_event_time", "event_time"),
     )
 
 
