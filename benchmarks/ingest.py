@@ -124,7 +124,7 @@ def main() -> None:
     server = subprocess.Popen([*wrap, *serve], env=env, stdout=log, stderr=log)
     workers = [subprocess.Popen([*cli, "worker"], env=env, stdout=log, stderr=log) for _ in range(args.extra_workers)]
     engine = create_engine(url)
-    from zhifa.sensing.models import Event
+    from zhifa.sensing.models import Event, pending_ids
 
     def post_all(mine: list[tuple[int, bytes]], totals: list[int]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -163,7 +163,7 @@ def main() -> None:
         while True:
             with engine.connect() as c:
                 pending = c.execute(
-                    select(func.count()).select_from(Event).where(Event.status == "pending")
+                    select(func.count()).select_from(Event).where(pending_ids(c.dialect.name))
                 ).scalar_one()
             if not pending:
                 break
@@ -187,31 +187,54 @@ def main() -> None:
             p.wait(20)
 
     # The raw limit: bare DB-API executemany of the same rows (JSON already serialised, times as
-    # text) into the same table of the same store, in batches of the same size, one commit each.
+    # the store writes them) into the same table of the same store, in batches of the same size,
+    # one commit each. The rows are the events as stored — the same times, plates, positions and
+    # payload — but marked done, so that they stay out of the queue: the raw limit carries no
+    # queue work (a stricter comparison for ingestion, whose events enter the queue).
     import sqlite3
 
-    rows = [
-        (
-            "WIM0",
-            f"raw-{e['id']}",
-            "wim",
-            start.isoformat(),
-            start.isoformat(),
-            e["plate"],
-            "yellow",
-            json.dumps({k: e[k] for k in ("axles", "gross_kg", "speed_kmh")}),
-            "done",
-            0,
-            0,
+    received = datetime.now(UTC)
+    on_sqlite = url.startswith("sqlite")
+
+    def when(t: datetime) -> object:
+        return t.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds") if on_sqlite else t
+
+    rows = []
+    for e in evs:
+        payload = {
+            "plate": e["plate"],
+            "plate_color": e["plate_color"],
+            "axles": e["axles"],
+            "gross_kg": str(e["gross_kg"]),
+            "speed_kmh": str(e["speed_kmh"]),
+            "combination": False,
+            "single_drive_axle": False,
+        }
+        event_time = datetime.fromisoformat(str(e["time"]))
+        rows.append(
+            (
+                str(e["device"]),
+                f"raw-{e['id']}",
+                "wim",
+                when(event_time),
+                when(received),
+                e["plate"],
+                "yellow",
+                119.35,
+                32.2002,
+                json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                "done",
+                0,
+                0,
+            )
         )
-        for e in evs
-    ]
-    sql = (
-        "INSERT INTO sensing_event (device_code, event_id, type, event_time, received_at, plate, plate_color,"
-        " payload, status, attempts, raised_lead) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    columns = (
+        "device_code, event_id, type, event_time, received_at, plate, plate_color, lon, lat, payload, status,"
+        " attempts, raised_lead"
     )
+    sql = f"INSERT INTO sensing_event ({columns}) VALUES ({', '.join('?' * 13)})"
     engine.dispose()
-    if url.startswith("sqlite"):
+    if on_sqlite:
         from zhifa.core.db import SQLITE_PRAGMAS
 
         raw = sqlite3.connect(url.removeprefix("sqlite:///"))
@@ -230,12 +253,9 @@ def main() -> None:
         t = time.perf_counter()
         with pg.cursor() as cur:
             for i in range(0, len(rows), args.batch):
-                with cur.copy(
-                    "COPY sensing_event (device_code, event_id, type, event_time, received_at, plate,"
-                    " plate_color, payload, status, attempts, raised_lead) FROM STDIN"
-                ) as cp:
+                with cur.copy(f"COPY sensing_event ({columns}) FROM STDIN") as cp:
                     for r in rows[i : i + args.batch]:
-                        cp.write_row((*r[:9], r[9], bool(r[10])))
+                        cp.write_row((*r[:12], bool(r[12])))
                 pg.commit()
         t_raw = time.perf_counter() - t
         pg.close()

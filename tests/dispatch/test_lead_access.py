@@ -50,14 +50,33 @@ def test_who_sees_which_lead(api: World, leads: dict[str, int], user: str, visib
 
 
 def test_the_live_feed_shows_events_and_new_leads_within_the_viewers_units_only() -> None:
+    raised = [{"id": 10, "kind": "overload", "unit": "RD1"}, {"id": 11, "kind": "watchlist", "unit": "RD2"}]
     messages = [
-        ("sensing", {"id": 1, "unit": "RD1"}),
-        ("sensing", {"id": 2, "unit": "RD2"}),
-        ("processed", {"id": 2}),
+        ("sensing", {"id": 1, "unit": "RD1", "leads": raised}),
+        ("sensing", {"id": 2, "unit": "RD2", "leads": []}),
+        ("processed", {"id": 1, "unit": "RD1", "leads": raised}),
+        ("processed", {"id": 2, "unit": "RD2", "leads": []}),
         ("lead", {"id": 10, "unit": "RD1"}),
         ("lead", {"id": 11, "unit": "RD2"}),
         ("lead", {"id": 12, "unit": None}),
+        ("end", {"reason": "unauthorized"}),
     ]
     assert _in_scope(messages, None) == messages
-    assert [m[1]["id"] for m in _in_scope(messages, {"RD1"})] == [1, 2, 10]  # (2: processed, no plate)
+    seen = _in_scope(messages, {"RD1"})
+    assert [(name, m.get("id")) for name, m in seen] == [
+        ("sensing", 1),
+        ("processed", 1),
+        ("lead", 10),
+        ("end", None),
+    ]
+    # An event of the viewer's device that raised leads for two units names only the viewer's.
+    assert [m["leads"] for name, m in seen if name != "lead" and "leads" in m] == [[raised[0]], [raised[0]]]
+    # RD2 gets its own lead 11, but not the RD1 device's event that raised it (nor its plate).
+    assert [(name, m.get("id")) for name, m in _in_scope(messages, {"RD2"})] == [
+        ("sensing", 2),
+        ("processed", 2),
+        ("lead", 11),
+        ("end", None),
+    ]
+    assert messages[0][1]["leads"] == raised  # the poll's own messages are left as they were
     assert access.sees(None, None) and not access.sees({"RD1"}, None)

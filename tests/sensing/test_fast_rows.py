@@ -266,3 +266,108 @@ def test_raw_lead_insert_stores_what_the_orm_stores(session: Session) -> None:
 
 
 SHA_A = "ab" * 32
+
+
+def _pg_only(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's queue table (migration 0013)")
+
+
+@pytest.mark.db
+def test_postgresql_queue_table_follows_the_pending_events(session: Session) -> None:
+    """The triggers keep ``sensing_event_queue`` equal to the pending events through every kind
+    of write: the fast insert, an ORM insert, marking done, a failure, a deletion."""
+    from sqlalchemy import delete, update
+
+    from zhifa.sensing.models import EVENT_QUEUE
+
+    _pg_only(session)
+
+    def queued() -> set[str]:
+        rows = session.execute(select(Event.event_id).join(EVENT_QUEUE, EVENT_QUEUE.c.event_id == Event.id))
+        return set(rows.scalars())
+
+    def pending() -> set[str]:
+        return set(session.scalars(select(Event.event_id).where(Event.status == "pending")))
+
+    _via_fast_path(session)
+    assert queued() == pending() == {"a", "b", "c", "d"}
+    session.add(Event(**rows()[0] | {"event_id": "e"}, status="pending", attempts=0, raised_lead=False))
+    session.add(Event(**rows()[0] | {"event_id": "f"}, status="done", attempts=0, raised_lead=False))
+    session.flush()
+    assert queued() == pending() == {"a", "b", "c", "d", "e"}
+    ids = {k: v for k, v in session.execute(select(Event.event_id, Event.id))}
+    assert bulk.mark_done(session, [ids["a"], ids["f"]], raised_lead=False) == 1
+    session.execute(update(Event).where(Event.event_id == "b").values(attempts=Event.attempts + 1))
+    session.execute(delete(Event).where(Event.event_id == "c"))
+    assert queued() == pending() == {"b", "d", "e"}
+    session.execute(update(Event).where(Event.event_id == "a").values(status="pending"))  # back in the queue
+    assert queued() == pending() == {"a", "b", "d", "e"}
+
+
+@pytest.mark.db
+def test_postgresql_marking_done_is_a_hot_update(session: Session) -> None:
+    """No index of ``sensing_event`` holds ``status`` on PostgreSQL, and its pages keep room
+    (fillfactor 80): marking events done writes the heap only (HOT), no index entries."""
+    _pg_only(session)
+    _via_fast_path(session)
+    session.commit()
+    conn = session.connection()
+    indexed = conn.exec_driver_sql(
+        "SELECT string_agg(pg_get_indexdef(indexrelid), '; ') FROM pg_index WHERE indrelid = 'sensing_event'::regclass"
+    ).scalar()
+    assert "status" not in indexed
+    options = conn.exec_driver_sql("SELECT reloptions FROM pg_class WHERE oid = 'sensing_event'::regclass").scalar()
+    assert "fillfactor=80" in options
+    ids = list(session.scalars(select(Event.id)))
+
+    def counts() -> tuple[int, int]:
+        row = conn.exec_driver_sql(
+            "SELECT pg_stat_get_xact_tuples_updated('sensing_event'::regclass),"
+            " pg_stat_get_xact_tuples_hot_updated('sensing_event'::regclass)"
+        ).one()
+        return int(row[0]), int(row[1])
+
+    updated, hot = counts()
+    assert bulk.mark_done(session, ids, raised_lead=False) == len(ids)
+    assert counts() == (updated + len(ids), hot + len(ids))  # every update a HOT one
+
+
+@pytest.mark.db
+def test_postgresql_claim_walks_the_queue_not_the_events(session: Session) -> None:
+    """The claim's plan is driven by the queue table (in id order, each event looked up by its
+    key), never by a walk over the events table, which holds every done event too."""
+    _pg_only(session)
+    _via_fast_path(session)
+    conn = session.connection()
+    raw: Any = conn.connection.driver_connection
+    captured: list[str] = []
+    real_cursor = raw.cursor
+
+    class Explaining:
+        def __init__(self) -> None:
+            self.cur = real_cursor()
+
+        def execute(self, sql: str, params: Any) -> None:
+            captured.append(sql)
+            self.cur.execute(sql, params)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.cur, name)
+
+    raw.cursor = Explaining
+    try:
+        claimed = monitoring.claim(session, 100, None)
+    finally:
+        del raw.cursor
+    assert len(claimed) == 3  # a, b, d (c: a ship passage, held without a cutoff)
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a four-row table: ask what it *can* use
+    for statistics in ("as they are", "events large, queue empty"):
+        if statistics != "as they are":  # the planner told the worst: every event done
+            conn.exec_driver_sql("ANALYZE sensing_event")
+        plan = " / ".join(
+            r[0] for r in conn.exec_driver_sql("EXPLAIN " + captured[0].replace("%s", "5", 1).replace("%s", "100"))
+        )
+        assert plan.index("sensing_event_queue") < plan.index("sensing_event x"), plan
+        assert "Index Scan on pk_sensing_event" in plan or "Index Scan using pk_sensing_event" in plan, plan
+        assert "Index Cond: (id = q.event_id)" in plan, plan  # each event by its key

@@ -265,13 +265,15 @@ def test_live_feed_sends_events_their_outcome_and_new_leads(world: Session) -> N
     [lead] = world.scalars(select(Lead)).all()
     assert _names(out) == [("lead", lead.id), ("processed", over), ("processed", light)]
     assert out[0][1]["kind"] == "overload" and out[0][1]["unit"] == "RD1" and out[0][1]["unit_name"]
+    unit = out[0][1]["unit"]  # the WIM device's unit routes its overload lead too
     assert out[1][1] == {
         "id": over,
+        "unit": unit,
         "status": "done",
         "raised_lead": True,
-        "leads": [{"id": lead.id, "kind": "overload"}],
+        "leads": [{"id": lead.id, "kind": "overload", "unit": unit}],
     }
-    assert out[2][1] == {"id": light, "status": "done", "raised_lead": False, "leads": []}
+    assert out[2][1] == {"id": light, "unit": unit, "status": "done", "raised_lead": False, "leads": []}
     assert not cursor.pending and cursor.lead == lead.id
     assert live.poll(world, cursor) == []
 

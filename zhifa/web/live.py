@@ -92,13 +92,14 @@ def _leads_of(session: Session, event_ids: Iterable[int]) -> dict[int, list[dict
     if not ids:
         return out
     rows = session.execute(
-        select(LeadEvent.event_id, Lead.id, Lead.kind)
+        select(LeadEvent.event_id, Lead.id, Lead.kind, Lead.unit_code)
         .join(Lead, Lead.id == LeadEvent.lead_id)
         .where(LeadEvent.event_id.in_(ids))
         .order_by(Lead.id)
     )
-    for event_id, lead_id, kind in rows:
-        out.setdefault(event_id, []).append({"id": lead_id, "kind": kind})
+    for event_id, lead_id, kind, unit in rows:
+        # The lead's unit: the feed passes each viewer only the leads they may see.
+        out.setdefault(event_id, []).append({"id": lead_id, "kind": kind, "unit": unit})
     return out
 
 
@@ -182,6 +183,9 @@ def _processed_messages(session: Session, cursor: Cursor) -> list[Message]:
     if not settled:
         return []
     leads = _leads_of(session, [e.id for e in settled if e.status == "done"])
+    codes = {e.device_code for e in settled}
+    owners = session.execute(select(Device.code, Device.unit_code).where(Device.code.in_(codes)))
+    units = {code: unit for code, unit in owners}
     out: list[Message] = []
     for ev in sorted(settled, key=lambda e: e.id):
         cursor.pending.pop(ev.id, None)
@@ -191,6 +195,7 @@ def _processed_messages(session: Session, cursor: Cursor) -> list[Message]:
                 "processed",
                 {
                     "id": ev.id,
+                    "unit": units.get(ev.device_code),  # the device's, as in its "sensing" message
                     "status": state,
                     "raised_lead": ev.raised_lead if state == "done" else False,
                     "leads": leads.get(ev.id, []),

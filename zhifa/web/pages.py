@@ -588,14 +588,18 @@ _open_streams = 0
 
 def _in_scope(messages: list[live.Message], scope: set[str] | None) -> list[live.Message]:
     """The messages the viewer may see (``monitoring.access``): a new lead routed to one of their
-    units, an event from a device their units own (a plate or an MMSI is personal data)."""
+    units; an event from a device their units own (a plate or an MMSI is personal data), and its
+    "processed" sequel, each listing only the leads the viewer may see among those it raised."""
     if scope is None:
         return messages
-    return [
-        (name, data)
-        for name, data in messages
-        if name not in ("lead", "sensing") or lead_access.sees(scope, data.get("unit"))
-    ]
+    out: list[live.Message] = []
+    for name, data in messages:
+        if name in ("lead", "sensing", "processed") and not lead_access.sees(scope, data.get("unit")):
+            continue
+        if "leads" in data:
+            data = data | {"leads": [x for x in data["leads"] if lead_access.sees(scope, x.get("unit"))]}
+        out.append((name, data))
+    return out
 
 
 async def _stream(
