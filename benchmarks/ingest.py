@@ -124,7 +124,7 @@ def main() -> None:
     server = subprocess.Popen([*wrap, *serve], env=env, stdout=log, stderr=log)
     workers = [subprocess.Popen([*cli, "worker"], env=env, stdout=log, stderr=log) for _ in range(args.extra_workers)]
     engine = create_engine(url)
-    from zhifa.sensing.models import Event, pending_ids
+    from zhifa.sensing.models import Event
 
     def post_all(mine: list[tuple[int, bytes]], totals: list[int]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -163,7 +163,7 @@ def main() -> None:
         while True:
             with engine.connect() as c:
                 pending = c.execute(
-                    select(func.count()).select_from(Event).where(pending_ids(c.dialect.name))
+                    select(func.count()).select_from(Event).where(Event.status == "pending")
                 ).scalar_one()
             if not pending:
                 break

@@ -74,7 +74,7 @@ def main() -> None:
     server = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
     engine = create_engine(url)
     from zhifa.monitoring.models import Lead, LeadEvent
-    from zhifa.sensing.models import Event, pending_ids
+    from zhifa.sensing.models import Event
 
     samples: list[tuple[float, dict[int, int]]] = []
     try:
@@ -122,12 +122,11 @@ def main() -> None:
                 time.sleep(sleep)
         t_send = time.perf_counter() - t0
         with engine.connect() as c:
-            backlog = c.execute(select(func.count()).select_from(Event).where(pending_ids(c.dialect.name))).scalar_one()
+            backlog = c.execute(select(func.count()).select_from(Event).where(Event.status == "pending")).scalar_one()
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             with engine.connect() as c:
-                queued = pending_ids(c.dialect.name)
-                left = c.execute(select(func.count()).select_from(Event).where(queued)).scalar_one()
+                left = c.execute(select(func.count()).select_from(Event).where(Event.status == "pending")).scalar_one()
             if not left:
                 break
             time.sleep(0.2)

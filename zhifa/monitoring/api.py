@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from zhifa.core.api import DB, CurrentActor
 from zhifa.monitoring import access, admin, rules, service
-from zhifa.sensing.models import Event, pending_ids
+from zhifa.sensing.models import PENDING, Event
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
@@ -47,10 +47,7 @@ def leads(
 def stuck_events(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
     """Events a rule failed on: still pending, with their error and attempt count."""
     rows = session.scalars(
-        select(Event)
-        .where(pending_ids(session.get_bind().dialect.name), Event.attempts > 0)
-        .order_by(Event.id)
-        .limit(500)
+        select(Event).where(PENDING, Event.attempts > 0).order_by(Event.id).limit(500)
     )
     return [
         {

@@ -34,7 +34,7 @@ from zhifa.monitoring import rules
 from zhifa.monitoring.bulk import EventRow
 from zhifa.monitoring.models import Lead, LeadEvent, WatchEntry
 from zhifa.registry.models import OversizePermit, Vehicle
-from zhifa.sensing.models import EVENT_QUEUE, PENDING, Device, Event, pending_ids
+from zhifa.sensing.models import PENDING, Device, Event
 from zhifa.sensing.service import evidence_grade
 
 log = logging.getLogger(__name__)
@@ -571,16 +571,12 @@ def claim_through_types(session: Session, batch: int, passage_cutoff: datetime |
             t.payload,
             t.images,
         )
-        .where(t.attempts < MAX_ATTEMPTS, passages_ok)
+        .where(PENDING, t.attempts < MAX_ATTEMPTS, passages_ok)
+        .order_by(t.id)
         .limit(batch)
     )
     if session.get_bind().dialect.name == "postgresql":
-        # The queue table's rows are the ones locked (migration 0013).
-        queue = EVENT_QUEUE.c
-        q = q.join(EVENT_QUEUE, queue.event_id == t.id).order_by(queue.event_id)
-        q = q.with_for_update(skip_locked=True, of=EVENT_QUEUE)
-    else:
-        q = q.where(PENDING).order_by(t.id)
+        q = q.with_for_update(skip_locked=True)
     return [EventRow(**row._mapping) for row in session.execute(q)]
 
 
@@ -592,26 +588,15 @@ def _claim_raw(session: Session, batch: int, passage_cutoff: datetime | None) ->
     from zhifa.sensing.service import sqlite_time
 
     on_pg = session.get_bind().dialect.name == "postgresql"
-    columns = "id, device_code, event_id, type, event_time, plate, plate_color, mmsi, lon, lat"
-    if on_pg:
-        # Through the queue table, whose rows are the ones locked (migration 0013), walked in id
-        # order with each event looked up by its key. ``OFFSET 0`` keeps the lateral lookup a
-        # lookup: flattened into a plain join, the planner may walk the whole events table by its
-        # key instead (the events are equal to the queue's ids), done events and all.
-        held = " OR e.event_time < %s" if passage_cutoff is not None else ""
-        sql = (
-            f"SELECT {', '.join('e.' + c for c in columns.split(', '))}, e.payload::text, e.images::text"
-            " FROM sensing_event_queue q CROSS JOIN LATERAL"
-            " (SELECT * FROM sensing_event x WHERE x.id = q.event_id OFFSET 0) e"
-            f" WHERE e.attempts < %s AND (e.type != 'ship_passage'{held})"
-            " ORDER BY q.event_id LIMIT %s FOR UPDATE OF q SKIP LOCKED"
-        )
-    else:
-        passages_ok = "type != 'ship_passage'" + (" OR event_time < ?" if passage_cutoff is not None else "")
-        sql = (
-            f"SELECT {columns}, payload, images FROM sensing_event"
-            f" WHERE status = 'pending' AND attempts < ? AND ({passages_ok}) ORDER BY id LIMIT ?"
-        )
+    mark = "%s" if on_pg else "?"
+    sql = (
+        "SELECT id, device_code, event_id, type, event_time, plate, plate_color, mmsi, lon, lat,"
+        + (" payload::text, images::text" if on_pg else " payload, images")
+        + f" FROM sensing_event WHERE status = 'pending' AND attempts < {mark} AND (type != 'ship_passage'"
+        + (f" OR event_time < {mark})" if passage_cutoff is not None else ")")
+        + f" ORDER BY id LIMIT {mark}"
+        + (" FOR UPDATE SKIP LOCKED" if on_pg else "")
+    )
     params: tuple[Any, ...] = (MAX_ATTEMPTS,)
     if passage_cutoff is not None:
         params += (passage_cutoff if on_pg else sqlite_time(passage_cutoff),)
@@ -878,8 +863,7 @@ class Worker(threading.Thread):
         """A cheap read (no write lock on SQLite) before claiming, so an idle worker does not
         hold up the API every time it looks."""
         with self.engine.connect().execution_options(sqlite_readonly=True) as c:
-            queued = pending_ids(c.dialect.name)
-            row = c.execute(select(Event.id).where(queued, Event.attempts < MAX_ATTEMPTS).limit(1)).first()
+            row = c.execute(select(Event.id).where(PENDING, Event.attempts < MAX_ATTEMPTS).limit(1)).first()
             c.rollback()
         return row is not None
 
@@ -1030,8 +1014,7 @@ def wait_for_idle(engine: Engine, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with session_factory(engine)() as s:
-            queued = pending_ids(s.get_bind().dialect.name)
-            n = s.scalar(select(func.count()).select_from(Event).where(queued, Event.attempts < MAX_ATTEMPTS))
+            n = s.scalar(select(func.count()).select_from(Event).where(PENDING, Event.attempts < MAX_ATTEMPTS))
         if not n:
             return
         time.sleep(0.05)

@@ -5,21 +5,16 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
-    Column,
     ColumnElement,
     Date,
     Float,
     Index,
     Integer,
-    MetaData,
     String,
-    Table,
     Text,
     UniqueConstraint,
     literal_column,
-    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -93,11 +88,13 @@ class Event(Base):
 
     __table_args__ = (
         UniqueConstraint("device_code", "event_id", name="uq_sensing_event_device_event"),
-        # SQLite's queue: pending events only (done ones leave the index); say ``PENDING`` to use
-        # it. PostgreSQL keeps a queue table instead (``EVENT_QUEUE``, migration 0013) and has no
-        # such index: no index of this table may hold ``status`` there, so that marking an event
-        # done is a HOT update.
-        Index("ix_sensing_event_queue", "id", sqlite_where=text("status = 'pending'")).ddl_if(dialect="sqlite"),
+        # The queue: pending events only (done ones leave the index). Say ``PENDING`` to use it.
+        Index(
+            "ix_sensing_event_queue",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
         # Partial: an event with no plate (AIS, ship passages) or no MMSI (vehicles) writes no
         # entry there. ``plate = ?`` / ``mmsi = ?`` imply the condition, so both planners use them.
         Index(
@@ -183,21 +180,6 @@ class VesselPassage(Base):
     name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
     images: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
-
-
-#: PostgreSQL's queue of pending events (migration 0013): the ids of the events whose status is
-#: ``pending``, kept so by triggers on ``sensing_event``. Workers lock its rows, not the events'.
-#: Not in ``Base.metadata``: SQLite has no such table (its partial index is its queue).
-EVENT_QUEUE = Table("sensing_event_queue", MetaData(), Column("event_id", BigInteger, primary_key=True))
-
-
-def pending_ids(dialect: str) -> Any:
-    """A condition on ``Event.id``: the event is still to process (status ``pending``), written
-    the way the dialect finds the queue fast — PostgreSQL through its queue table, SQLite through
-    the partial index (``PENDING``)."""
-    if dialect == "postgresql":
-        return Event.id.in_(select(EVENT_QUEUE.c.event_id))
-    return PENDING
 
 
 #: ``status = 'pending'`` with the value written into the SQL, not bound, so that the planner can
