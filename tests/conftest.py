@@ -5,6 +5,7 @@
 * ``session``: one test's unit of work inside a transaction that is rolled back afterwards.
 * ``client``: the API over that same rolled-back connection.
 * ``clock``: a frozen clock installed for the test.
+* ``cw``, ``cw_real_docs``: a case world (``tests/case_fixtures.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from zhifa.core.clock import FrozenClock, use_clock
 from zhifa.core.db import make_engine, upgrade
+
+pytest_plugins = ["tests.case_fixtures"]
 
 PG_ADMIN_URL = os.environ.get("ZHIFA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DATA = Path(__file__).parent / "data"

@@ -12,11 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session
 
 from tests.dispatch.conftest import World, build_world
-from zhifa.cases import issuing
 from zhifa.cases.issuing import IssuedRef
 from zhifa.core.audit import SYSTEM
 from zhifa.core.clock import FrozenClock
@@ -171,25 +169,3 @@ def _setup(session: Session, clock: FrozenClock) -> CaseWorld:
     service.update_settings(session, SYSTEM, AUTHORITY)
     session.flush()
     return CaseWorld(base.session, base.clock)
-
-
-@pytest.fixture()
-def cw(session: Session, clock: FrozenClock, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from zhifa.core.config import get_settings
-
-    monkeypatch.setattr(get_settings(), "var_dir", tmp_path)
-    w = _setup(session, clock)
-    w.client = client
-    w.docs = Recorder()
-    with issuing.use_issuer(w.docs):
-        yield w
-
-
-@pytest.fixture()
-def cw_real_docs(session: Session, clock: FrozenClock, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from zhifa.core.config import get_settings
-
-    monkeypatch.setattr(get_settings(), "var_dir", tmp_path)
-    w = _setup(session, clock)
-    w.client = client
-    return w

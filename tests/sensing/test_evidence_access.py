@@ -10,20 +10,16 @@ is not; O5 and leader2 are RD2's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
-from tests.cases.conftest import CaseWorld, Recorder, _setup
+from tests.cases.conftest import CaseWorld
 from tests.helpers import make_user
-from zhifa.cases import issuing
 from zhifa.core.audit import AuditLog
-from zhifa.core.clock import FrozenClock, utcnow
+from zhifa.core.clock import utcnow
 from zhifa.dispatch import access as dispatch_access
 from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.sensing import access as sensing_access
@@ -52,20 +48,6 @@ READERS: dict[str, set[str]] = {
     "orphan": {"O5"},
     "unknown": set(),
 }
-
-
-@pytest.fixture()
-def cw(
-    session: Session, clock: FrozenClock, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[CaseWorld]:
-    from zhifa.core.config import get_settings
-
-    monkeypatch.setattr(get_settings(), "var_dir", tmp_path)
-    w = _setup(session, clock)
-    w.client = client
-    w.docs = Recorder()
-    with issuing.use_issuer(w.docs):
-        yield w
 
 
 def _upload(w: CaseWorld, blob: bytes, user: str | None = None, ctype: str = "image/jpeg") -> str:

@@ -8,35 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
 
-from tests.cases.conftest import CaseWorld, Recorder, _setup
-from zhifa.cases import issuing, procedure
-from zhifa.core.clock import FrozenClock
+from tests.cases.conftest import CaseWorld
+from zhifa.cases import procedure
 from zhifa.web import case_pages
 
 pytestmark = pytest.mark.db
 
 PASSWORD = "correct-horse-battery"  # tests.helpers.make_user's
-
-
-@pytest.fixture()
-def cw(
-    session: Session, clock: FrozenClock, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[CaseWorld]:
-    from zhifa.core.config import get_settings
-
-    monkeypatch.setattr(get_settings(), "var_dir", tmp_path)
-    w = _setup(session, clock)
-    w.client = client
-    w.docs = Recorder()
-    with issuing.use_issuer(w.docs):
-        yield w
 
 
 def _as(w: CaseWorld, username: str) -> Any:
