@@ -342,13 +342,11 @@ def parse_batch(body: bytes, devices: dict[str, tuple[str, str, float, float]], 
     else:
         good = []
         for line, obj in split_body(body):
-            if isinstance(obj, Rejection):
-                rejected.append(obj)
-                continue
-            try:
-                good.append(parse_event(line, obj, devices, now, only_device))
-            except EventRejected as exc:
-                rejected.append(Rejection(line, str(exc)))
+            parsed = _reference(line, obj, devices, now, only_device)
+            if isinstance(parsed, Rejection):
+                rejected.append(parsed)
+            else:
+                good.append(parsed)
     # The same (device, id) twice in one batch: the first wins, the rest are duplicates.
     seen: set[tuple[str, str]] = set()
     unique: list[ParsedEvent] = []
@@ -398,15 +396,25 @@ def _parse_quick(
         if quick is not None:
             good.append(quick)
             continue
-        obj = ndjson_line(n, line_text)
-        if isinstance(obj, Rejection):
-            rejected.append(obj)
-            continue
-        try:
-            good.append(parse_event(n, obj, devices, now, only_device))
-        except EventRejected as exc:
-            rejected.append(Rejection(n, str(exc)))
+        parsed = _reference(n, ndjson_line(n, line_text), devices, now, only_device)
+        if isinstance(parsed, Rejection):
+            rejected.append(parsed)
+        else:
+            good.append(parsed)
     return good, rejected
+
+
+def _reference(
+    line: int, obj: Any, devices: dict[str, tuple[str, str, float, float]], now: datetime, only_device: str | None
+) -> ParsedEvent | Rejection:
+    """One line on the reference path: its event, or why it is refused (``obj`` may already be a
+    ``Rejection``: a line that was not JSON)."""
+    if isinstance(obj, Rejection):
+        return obj
+    try:
+        return parse_event(line, obj, devices, now, only_device)
+    except EventRejected as exc:
+        return Rejection(line, str(exc))
 
 
 def store_batch(session: Session, batch: ParsedBatch, *, device_code: str | None, who: str) -> dict[str, Any]:
