@@ -278,6 +278,23 @@ def test_live_feed_sends_events_their_outcome_and_new_leads(world: Session) -> N
     assert live.poll(world, cursor) == []
 
 
+def test_live_feed_backlog_is_taken_within_the_viewers_units(world: Session) -> None:
+    """A fresh stream's backlog is the last events of the viewer's own devices: taken from all
+    devices and filtered afterwards, it could hold none of theirs and the ticker start empty."""
+    _ingest(world, [_wim(1, 10000), *[_wim(10 + i, 10000, device="WIM2") for i in range(5)]])
+    owners = {code: unit for code, unit in world.execute(select(Device.code, Device.unit_code))}
+    assert owners["WIM1"] != owners["WIM2"]
+    ids = {e.event_id: e.id for e in world.scalars(select(Event))}
+    _, first = live.start(world, None, backlog=3, units={owners["WIM1"]})
+    assert _names(first) == [("sensing", ids["w1"])]  # the older event, not the other unit's three
+    _, first = live.start(world, None, backlog=3, units={owners["WIM2"]})
+    assert _names(first) == [("sensing", ids[f"w{i}"]) for i in (12, 13, 14)]
+    _, first = live.start(world, None, backlog=3, units=set())
+    assert first == []
+    _, everyone = live.start(world, None, backlog=3)  # the detachment-wide roles: all devices
+    assert _names(everyone) == [("sensing", ids[f"w{i}"]) for i in (12, 13, 14)]
+
+
 def test_live_feed_resumes_after_last_event_id(world: Session) -> None:
     cursor, _ = live.start(world, None, backlog=0)
     _ingest(world, [_wim(1, 30000), _wim(2, 10000, plate="苏L54321")])

@@ -112,6 +112,17 @@ def test_pages_render_the_layout_for_a_logged_in_user(admin_client: Any, path: s
     assert not re.search(r'(?:src|href)="(?:https?:)?//', html)
 
 
+def test_the_dashboard_names_only_the_modules_still_being_built(admin_client: Any) -> None:
+    html = admin_client.get("/").text
+    m = re.search(r'data-testid="coming-modules">(.*?)</section>', html, re.S)
+    assert m, html
+    assert "以下模块正在建设中： 执法监督、研判分析、应急处置" in re.sub(r"\s+", " ", m.group(1))
+    assert "案件办理模块建成后" not in html  # the case module is built: no stale promise
+    admin_client.cookies.set("zhifa_lang", "en")
+    english = admin_client.get("/").text
+    assert "Still being built:" in english and "Enforcement supervision, Analysis" in re.sub(r"\s+", " ", english)
+
+
 def test_the_active_entity_tab_and_navigation(admin_client: Any) -> None:
     html = admin_client.get("/entities/vessel").text
     assert '<a href="/entities/vessel" class="on" aria-current="page">船舶</a>' in html

@@ -102,10 +102,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- dashboard
     "Beijing time": {"zh": "北京时间", "en": "Beijing time"},
     "Available now": {"zh": "现已可用", "en": "Available now"},
-    "Cases will appear here once the case module is built. Tasks are on the command wall.": {
-        "zh": "案件办理模块建成后，案件将在此显示；指令见指挥调度大屏。",
-        "en": "Cases will appear here once the case module is built. Tasks are on the command wall.",
-    },
+    "Still being built:": {"zh": "以下模块正在建设中：", "en": "Still being built:"},
     # ---------------------------------------------------------------- map and routing
     "Matter": {"zh": "事项", "en": "Matter"},
     "Pick a matter": {"zh": "请选择事项", "en": "Pick a matter"},

@@ -228,10 +228,13 @@ def _expire(gaps: dict[int, float], now: float) -> None:
 # --------------------------------------------------------------------------- start and poll
 
 
-def start(session: Session, last_event_id: str | None, backlog: int = BACKLOG) -> tuple[Cursor, list[Message]]:
+def start(
+    session: Session, last_event_id: str | None, backlog: int = BACKLOG, units: set[str] | None = None
+) -> tuple[Cursor, list[Message]]:
     """The cursor of a new connection and what to send first. With a valid ``Last-Event-ID`` the
     stream resumes after it (and reports events that were processed meanwhile); without one it
-    starts now, with the last ``backlog`` events."""
+    starts now, with the last ``backlog`` events — of the devices owned by ``units`` when given
+    (the viewer's scope: the stream would drop the others, and the ticker start empty)."""
     max_event = session.scalar(select(func.max(Event.id))) or 0
     max_lead = session.scalar(select(func.max(Lead.id))) or 0
     resume = parse_token(last_event_id)
@@ -251,7 +254,10 @@ def start(session: Session, last_event_id: str | None, backlog: int = BACKLOG) -
     # A fresh start (or a cursor from another database: it is ahead of what exists).
     cursor = Cursor(event=max_event, lead=max_lead)
     n = max(0, min(backlog, BACKLOG_MAX))
-    recent = list(session.scalars(select(Event).order_by(Event.id.desc()).limit(n))) if n else []
+    query = select(Event).order_by(Event.id.desc()).limit(n)
+    if units is not None:
+        query = query.where(Event.device_code.in_(select(Device.code).where(Device.unit_code.in_(sorted(units)))))
+    recent = list(session.scalars(query)) if n else []
     return cursor, _event_messages(session, cursor, sorted(recent, key=lambda e: e.id))
 
 

@@ -656,7 +656,7 @@ def event_stream(
     # A reconnecting EventSource sends Last-Event-ID; the page passes it as a parameter when it
     # has to open a new EventSource itself.
     resume = request.headers.get("last-event-id") or last_event_id
-    cursor, first = live.start(session, resume, backlog)
+    cursor, first = live.start(session, resume, backlog, scope)
     return EventSourceResponse(_stream(request, _engine(request), token, cursor, first, scope), ping=15)
 
 
