@@ -14,6 +14,7 @@ quick throw-away demo); without Chromium they are built without documents and th
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -130,6 +131,20 @@ def _say(message: str) -> None:
     print(f"zhifa demo: {message}", file=sys.stderr, flush=True)
 
 
+#: The folders under ``var/`` whose files belong to the database beside them: issued documents,
+#: the evidence store, the events' Parquet archive.
+STORED_FILES = ("documents", "evidence", "archive")
+
+
+def _drop_stored_files(db_file: Path, var_dir: Path) -> None:
+    """On a rebuild, the previous demo's stored files go with its database — only when that
+    database is the embedded one in ``var_dir``, whose files they are."""
+    if db_file.resolve().parent != var_dir.resolve():
+        return
+    for name in STORED_FILES:
+        shutil.rmtree(var_dir / name, ignore_errors=True)
+
+
 def load_demo(
     scale: float = 1.0,
     reset: bool = False,
@@ -147,6 +162,7 @@ def load_demo(
         db_file = Path(url.removeprefix("sqlite:///"))
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_file) + suffix).unlink(missing_ok=True)
+        _drop_stored_files(db_file, settings.var_dir)
     upgrade(url)
     engine = make_engine(url)
     accounts: list[dict[str, Any]] = [dict(a) for a in demo_accounts()]
