@@ -202,11 +202,13 @@ def main() -> None:
     # queue work (a stricter comparison for ingestion, whose events enter the queue).
     import sqlite3
 
+    from zhifa.sensing.service import sqlite_time
+
     received = datetime.now(UTC)
     on_sqlite = url.startswith("sqlite")
 
-    def when(t: datetime) -> object:
-        return t.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds") if on_sqlite else t
+    def when(t: datetime) -> object:  # as the store writes a time (formatted before the clock starts)
+        return sqlite_time(t) if on_sqlite else t
 
     rows = []
     for e in evs:

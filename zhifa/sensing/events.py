@@ -11,6 +11,7 @@ import binascii
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -80,14 +81,17 @@ def split_body(body: bytes, content_type: str | None = None) -> list[tuple[int, 
         if not isinstance(items, list):
             return [(1, Rejection(1, "expected a JSON array of events"))]
         return list(enumerate(items, start=1))
-    out: list[tuple[int, Any]] = []
+    return [(n, ndjson_line(n, line)) for n, line in ndjson_lines(text)]
+
+
+def ndjson_lines(text: str) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of NDJSON text with their numbers (from 1, blank lines counted)."""
     # Only "\n" ends a line: str.splitlines() would also split on U+2028, U+0085 and others that
     # JSON allows unescaped inside strings (and then shift every later line number).
     for n, line in enumerate(text.split("\n"), start=1):
         line = line.removesuffix("\r")
         if line.strip():
-            out.append((n, ndjson_line(n, line)))
-    return out
+            yield n, line
 
 
 def ndjson_line(n: int, line: str) -> Any:

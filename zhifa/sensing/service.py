@@ -30,7 +30,15 @@ from zhifa.geo.crs import CoordinateError, normalise_crs, to_wgs84
 from zhifa.jurisdiction import service as jurisdiction
 from zhifa.jurisdiction.router import RoutingError
 from zhifa.sensing import fastparse
-from zhifa.sensing.events import EventRejected, ParsedEvent, Rejection, ndjson_line, parse_event, split_body
+from zhifa.sensing.events import (
+    EventRejected,
+    ParsedEvent,
+    Rejection,
+    ndjson_line,
+    ndjson_lines,
+    parse_event,
+    split_body,
+)
 from zhifa.sensing.models import DEVICE_KINDS, DEVICE_MATTER, Device, Event, Evidence
 
 # --------------------------------------------------------------------------- devices
@@ -387,10 +395,7 @@ def _parse_quick(
     if not stripped.startswith("{"):
         return None
     rejected: list[Rejection] = []
-    for n, line_text in enumerate(text.split("\n"), start=1):  # as events.split_body numbers them
-        line_text = line_text.removesuffix("\r")
-        if not line_text.strip():
-            continue
+    for n, line_text in ndjson_lines(text):  # numbered as events.split_body numbers them
         one = fastparse.decode_line(line_text)
         quick = None if one is None else fastparse.vehicle(n, one, devices, now, only_device)
         if quick is not None:

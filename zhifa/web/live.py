@@ -103,6 +103,17 @@ def _leads_of(session: Session, event_ids: Iterable[int]) -> dict[int, list[dict
     return out
 
 
+def _devices_of(session: Session, events: list[Event]) -> dict[str, Device]:
+    codes = {e.device_code for e in events}
+    return {d.code: d for d in session.scalars(select(Device).where(Device.code.in_(codes)))}
+
+
+def _unit(devices: dict[str, Device], ev: Event) -> str | None:
+    """The unit owning the event's device: who may see the event (``pages._in_scope``)."""
+    device = devices.get(ev.device_code)
+    return device.unit_code if device else None
+
+
 def _state(ev: Event) -> str:
     if ev.status == "done":
         return "done"
@@ -112,8 +123,7 @@ def _state(ev: Event) -> str:
 def _event_messages(session: Session, cursor: Cursor, events: list[Event]) -> list[Message]:
     if not events:
         return []
-    codes = {e.device_code for e in events}
-    devices = {d.code: d for d in session.scalars(select(Device).where(Device.code.in_(codes)))}
+    devices = _devices_of(session, events)
     leads = _leads_of(session, [e.id for e in events if e.status == "done"])
     out: list[Message] = []
     for ev in events:
@@ -127,7 +137,7 @@ def _event_messages(session: Session, cursor: Cursor, events: list[Event]) -> li
                     "device": ev.device_code,
                     "device_name": device.name if device else None,
                     "device_kind": device.kind if device else None,
-                    "unit": device.unit_code if device else None,
+                    "unit": _unit(devices, ev),
                     "event_id": ev.event_id,
                     "type": ev.type,
                     "time": ev.event_time.isoformat(),
@@ -183,9 +193,7 @@ def _processed_messages(session: Session, cursor: Cursor) -> list[Message]:
     if not settled:
         return []
     leads = _leads_of(session, [e.id for e in settled if e.status == "done"])
-    codes = {e.device_code for e in settled}
-    owners = session.execute(select(Device.code, Device.unit_code).where(Device.code.in_(codes)))
-    units = {code: unit for code, unit in owners}
+    devices = _devices_of(session, settled)
     out: list[Message] = []
     for ev in sorted(settled, key=lambda e: e.id):
         cursor.pending.pop(ev.id, None)
@@ -195,7 +203,7 @@ def _processed_messages(session: Session, cursor: Cursor) -> list[Message]:
                 "processed",
                 {
                     "id": ev.id,
-                    "unit": units.get(ev.device_code),  # the device's, as in its "sensing" message
+                    "unit": _unit(devices, ev),  # the device's, as in its "sensing" message
                     "status": state,
                     "raised_lead": ev.raised_lead if state == "done" else False,
                     "leads": leads.get(ev.id, []),
