@@ -1071,12 +1071,15 @@ class Simulator:
 
     def report_positions(self, t: float) -> None:
         """Each officer's phone reports where he is at ``t``; a failure is counted, not retried."""
+        # The position for the time the report states (to the millisecond), not a moment beside it.
+        at = iso(t)
+        t = datetime.fromisoformat(at).timestamp()
         for officer in self.officers:
             where = self.position_of(officer, t)
             if where is None:
                 continue
             body = json.dumps(
-                {"lon": where[0], "lat": where[1], "at": iso(t), "accuracy_m": POSITION_ACCURACY_M}
+                {"lon": where[0], "lat": where[1], "at": at, "accuracy_m": POSITION_ACCURACY_M}
             ).encode("utf-8")
             url = f"{self.base_url}/api/v1/officers/{officer.code}/position"
             status, answer = 0, None
