@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from shapely import wkt
 from shapely.errors import ShapelyError
@@ -32,6 +33,7 @@ from zhifa.jurisdiction.router import RoutingError
 from zhifa.sensing import fastparse
 from zhifa.sensing.events import (
     EventRejected,
+    EventRow,
     ParsedEvent,
     Rejection,
     ndjson_line,
@@ -422,13 +424,39 @@ def _reference(
         return Rejection(line, str(exc))
 
 
-def store_batch(session: Session, batch: ParsedBatch, *, device_code: str | None, who: str) -> dict[str, Any]:
+class InlinePlan(Protocol):
+    """What a batch's inline rules decided before the store (``monitoring.inline``, composed by
+    the app: sensing sits below the rules): ``takes`` — per good event of the batch, in order,
+    whether they are processed in the storing transaction (those are stored ``done``); ``run``
+    processes the newly inserted ones, in the same transaction."""
+
+    takes: list[bool]
+
+    def run(self, session: Session, rows: list[EventRow]) -> dict[str, int]: ...
+
+
+#: Plans a parsed batch's inline rules in the storing transaction (``monitoring.inline.plan``).
+InlineRules = Callable[[Session, list[ParsedEvent]], InlinePlan]
+
+
+def store_batch(
+    session: Session,
+    batch: ParsedBatch,
+    *,
+    device_code: str | None,
+    who: str,
+    inline: InlineRules | None = None,
+) -> dict[str, Any]:
     """Store a parsed batch (duplicates of stored events change nothing); the caller commits
-    before answering. ``device_code``: the device whose key sent it (its heartbeat is noted)."""
+    before answering. ``device_code``: the device whose key sent it (its heartbeat is noted).
+    ``inline``: the rules that process (some of) the new events in this same transaction;
+    without it every event is stored ``pending`` for the worker."""
     now = batch.received_at
     rejected = list(batch.rejected)
-    rows = []
-    for ev in batch.good:
+    plan = inline(session, batch.good) if inline is not None and batch.good else None
+    rows: list[tuple[Any, ...]] = []
+    taken: list[tuple[ParsedEvent, list[str] | None]] = []
+    for i, ev in enumerate(batch.good):
         hashes = list(ev.image_hashes)
         missing = [h for h in hashes if session.get(Evidence, h) is None]
         if missing:
@@ -437,10 +465,16 @@ def store_batch(session: Session, batch: ParsedBatch, *, device_code: str | None
             )
             continue
         hashes += [store_evidence(session, b, "image/jpeg", who) for b in ev.image_blobs]
-        # In INSERT_COLUMNS order.
+        # In INSERT_COLUMNS order; an event the inline rules take is stored processed.
         row = (ev.device, ev.event_id, ev.type, ev.time, now, ev.plate, ev.plate_color, ev.mmsi, ev.lon, ev.lat)
-        rows.append((*row, ev.payload, hashes or None, "pending", 0, False))
-    inserted = _insert_rows(session, rows)
+        if plan is not None and plan.takes[i]:
+            rows.append((*row, ev.payload, hashes or None, "done", 0, False, now))
+            taken.append((ev, hashes or None))
+        else:
+            rows.append((*row, ev.payload, hashes or None, "pending", 0, False, None))
+    inserted, ids = _insert_rows(session, rows, with_ids=bool(taken))
+    if plan is not None and taken:
+        plan.run(session, _stored_rows(taken, ids))
     if device_code is not None:
         # The heartbeat: a device that sends is alive (an offline one comes back).
         session.execute(
@@ -455,6 +489,35 @@ def store_batch(session: Session, batch: ParsedBatch, *, device_code: str | None
         "duplicate": len(rows) - inserted + batch.in_batch_dupes,
         "rejected": [r.as_dict() for r in rejected],
     }
+
+
+def _stored_rows(events: list[tuple[ParsedEvent, list[str] | None]], ids: dict[tuple[str, str], int]) -> list[EventRow]:
+    """The rows just stored of ``(event, image hashes)`` pairs, as a worker would claim them, in
+    id order; an event that was a duplicate of a stored one is not among them (it was processed
+    when it was first stored)."""
+    out = []
+    for ev, images in events:
+        row_id = ids.get((ev.device, ev.event_id))
+        if row_id is not None:
+            t = ev.time if ev.time.tzinfo is UTC else ev.time.astimezone(UTC)
+            out.append(
+                EventRow(
+                    row_id,
+                    ev.device,
+                    ev.event_id,
+                    ev.type,
+                    t,
+                    ev.plate,
+                    ev.plate_color,
+                    ev.mmsi,
+                    ev.lon,
+                    ev.lat,
+                    ev.payload,
+                    images,
+                )
+            )
+    out.sort(key=lambda r: r.id)
+    return out
 
 
 def ingest(
@@ -473,31 +536,34 @@ def ingest(
     return store_batch(session, batch, device_code=device.code if device else None, who=who)
 
 
-#: The columns ``ingest`` writes, in order (the rest take their defaults: id, last_error, processed_at).
+#: The columns ``ingest`` writes, in order (the rest take their defaults: id, last_error).
 INSERT_COLUMNS = (
     "device_code", "event_id", "type", "event_time", "received_at", "plate", "plate_color", "mmsi",
-    "lon", "lat", "payload", "images", "status", "attempts", "raised_lead",
+    "lon", "lat", "payload", "images", "status", "attempts", "raised_lead", "processed_at",
 )  # fmt: skip
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     """``_insert_rows`` for rows given as dicts (absent columns take their defaults)."""
     defaults = {"status": "pending", "attempts": 0, "raised_lead": False}
-    return _insert_rows(session, [tuple(r.get(name, defaults.get(name)) for name in INSERT_COLUMNS) for r in rows])
+    return _insert_rows(session, [tuple(r.get(name, defaults.get(name)) for name in INSERT_COLUMNS) for r in rows])[0]
 
 
-def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
+def _insert_rows(
+    session: Session, rows: list[tuple[Any, ...]], with_ids: bool = False
+) -> tuple[int, dict[tuple[str, str], int]]:
     """Insert rows (values in ``INSERT_COLUMNS`` order), skipping (device, id) pairs already
-    stored; returns how many were new.
+    stored; returns how many were new and, ``with_ids``, the new rows' ids by (device, id).
 
     The hot path of ingestion, so it goes below the ORM: values pass through the columns' own
     bind processors (the same stored form as ORM writes: UTC timestamps, JSON text) and reach the
     driver in one statement per batch on the session's connection, inside its transaction —
     SQLite ``executemany`` of ``INSERT … ON CONFLICT DO NOTHING`` (new rows counted by the
-    connection's change counter); PostgreSQL ``COPY`` into a temporary staging table, then one
-    ``INSERT … SELECT … ON CONFLICT DO NOTHING``."""
+    connection's change counter; their ids are those above the largest before, the transaction
+    holding the write lock); PostgreSQL ``COPY`` into a temporary staging table, then one
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING`` (``RETURNING`` the new rows' ids)."""
     if not rows:
-        return 0
+        return 0, {}
     cols = ", ".join(INSERT_COLUMNS)
     if session.get_bind().dialect.name == "sqlite":
         # Encoded before the connection is asked for: on SQLite that begins the transaction and
@@ -512,10 +578,17 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
         before = raw_sqlite.total_changes
         cur = raw_sqlite.cursor()
         try:
+            if with_ids:
+                top = cur.execute("SELECT coalesce(max(id), 0) FROM sensing_event").fetchone()[0]
             cur.executemany(sql, encoded)
+            new = int(raw_sqlite.total_changes - before)
+            ids: dict[tuple[str, str], int] = {}
+            if with_ids and new:
+                q = "SELECT id, device_code, event_id FROM sensing_event WHERE id > ?"
+                ids = {(dev, eid): i for i, dev, eid in cur.execute(q, (top,))}
         finally:
             cur.close()
-        return int(raw_sqlite.total_changes - before)
+        return new, ids
     conn = session.connection()
     dialect = conn.dialect
     raw = conn.connection.driver_connection
@@ -536,7 +609,7 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
         for i in json_cols:
             v[i] = None if v[i] is None else jsontext.dumps(v[i])
         values.append(v)
-    return _copy_new_pg(raw, cols, values)
+    return _copy_new_pg(raw, cols, values, with_ids)
 
 
 def sqlite_time(t: datetime) -> str:
@@ -555,7 +628,7 @@ def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> t
     times through ``sqlite_time``, JSON through ``jsontext.dumps``, no images as SQL NULL
     (``Event.images`` is ``none_as_null``). ``memo``: the receipt times already formatted, by
     object identity (the rows of a batch share one)."""
-    dev, eid, typ, t, received, plate, color, mmsi, lon, lat, payload, images, status, attempts, raised = row
+    dev, eid, typ, t, received, plate, color, mmsi, lon, lat, payload, images, status, attempts, raised, done_at = row
     if memo is None:
         received_text = sqlite_time(received)
     elif (received_text := memo.get(id(received))) is None:  # type: ignore[assignment]
@@ -576,10 +649,13 @@ def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> t
         status,
         attempts,
         1 if raised else 0,
+        None if done_at is None else received_text if done_at is received else sqlite_time(done_at),
     )
 
 
-def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> int:
+def _copy_new_pg(
+    raw: Any, cols: str, values: list[list[Any]], with_ids: bool
+) -> tuple[int, dict[tuple[str, str], int]]:
     with raw.cursor() as cur:
         # Per connection, emptied at every commit; created inside the transaction, so a rollback
         # takes it away too and the next batch creates it again.
@@ -594,8 +670,12 @@ def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> int:
         cur.execute(
             f"INSERT INTO sensing_event ({cols}) SELECT {cols} FROM sensing_event_stage"
             " ORDER BY ord ON CONFLICT (device_code, event_id) DO NOTHING"
+            + (" RETURNING id, device_code, event_id" if with_ids else "")
         )
-        return int(cur.rowcount)
+        if not with_ids:
+            return int(cur.rowcount), {}
+        ids = {(dev, eid): int(i) for i, dev, eid in cur.fetchall()}
+        return len(ids), ids
 
 
 # --------------------------------------------------------------------------- raw NMEA
