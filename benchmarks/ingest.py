@@ -278,9 +278,6 @@ def main() -> None:
         f"processes          API {args.api_processes}, rule workers {1 + args.extra_workers}, clients {args.clients}"
         + (" (a new connection per batch)" if reconnect else " (one keep-alive connection each)")
     )
-    inline = os.environ.get("ZHIFA_INLINE_RULES", "1").strip().lower() not in ("0", "false", "no", "off")
-    where = "in the API, in the storing transaction" if inline else "in the worker (ZHIFA_INLINE_RULES=0)"
-    print(f"vehicle rules      {where}")
     print(f"events             {args.events} in batches of {args.batch}; accepted {accepted}; leads {leads}")
     print(f"acknowledged       {args.events / t_ack:,.0f} events/s ({t_ack:.2f} s)")
     print(f"end to end         {args.events / t_all:,.0f} events/s ({t_all:.2f} s, until every event processed)")

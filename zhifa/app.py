@@ -62,11 +62,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
-    # Vehicle events posted to the API go through their rules in the storing transaction
-    # (monitoring sits above sensing, so the app composes them; docs/sensing.md, "Processing").
-    from zhifa.monitoring import inline
-
-    app.state.inline_rules = inline.plan if inline.enabled() else None
     install_error_handlers(app)
     app.add_middleware(ServerTiming)
 

@@ -198,13 +198,8 @@ def test_ingest_cli_returns_with_leads(zhifa_procs: Zhifa, tmp_path: Any) -> Non
 @on_postgresql
 @pytest.mark.postgres_only
 @pytest.mark.slow
-@pytest.mark.parametrize("rules_in", ["worker", "api"])
-def test_killed_worker_loses_and_doubles_nothing(zhifa_procs: Zhifa, db: Engine, rules_in: str) -> None:
-    """``worker``: the API only stores, the worker runs every rule (``ZHIFA_INLINE_RULES=0``);
-    ``api``: the API runs the vehicle rules in its storing transaction (the default), so the
-    server is killed in the middle of them."""
+def test_killed_worker_loses_and_doubles_nothing(zhifa_procs: Zhifa, db: Engine) -> None:
     z = zhifa_procs
-    z.env["ZHIFA_INLINE_RULES"] = "0" if rules_in == "worker" else "1"
     t_start = time.monotonic()
     rng = random.Random(20260601)
     z.setup_world()

@@ -27,13 +27,30 @@ from zhifa.core.clock import to_shanghai, utcnow
 from zhifa.jurisdiction.router import Router, RoutingError
 from zhifa.monitoring import rules
 from zhifa.monitoring.models import Lead, LeadEvent
-from zhifa.sensing.events import EventRow
 from zhifa.sensing.models import PENDING, Device, Event
 from zhifa.sensing.service import evidence_grade
 
 #: Earlier overloads are looked up this far back (the repeat-overload window is 365 days by
 #: default; one day more keeps the boundary inside the read).
 OVERLOAD_LOOKBACK = timedelta(days=366)
+
+
+@dataclass
+class EventRow:
+    """The columns of a claimed event the vehicle rules read (a plain row, not an ORM object)."""
+
+    id: int
+    device_code: str
+    event_id: str
+    type: str
+    event_time: datetime
+    plate: str | None
+    plate_color: str | None
+    mmsi: str | None
+    lon: float | None
+    lat: float | None
+    payload: dict[str, Any]
+    images: list[str] | None
 
 
 @dataclass
@@ -419,26 +436,3 @@ def mark_done(session: Session, ids: list[int], raised_lead: bool) -> int:
         )
         n += result.rowcount  # type: ignore[attr-defined]
     return n
-
-
-def mark_raised(session: Session, ids: list[int]) -> None:
-    """Note that these (done) events raised a lead: retention keeps them (``monitoring.inline``)."""
-    for chunk in _chunks(ids, chunk_size(session)):
-        session.execute(
-            update(Event).where(one_of(session, Event.id, chunk, BigInteger())).values(raised_lead=True),
-            execution_options={"synchronize_session": False},
-        )
-
-
-def requeue(session: Session, ids: list[int], error: str | None = None) -> None:
-    """Put events the API stored as done back in the worker's queue (``monitoring.inline``):
-    ``pending``, not processed; with ``error`` (a rule failed) one attempt is counted and the
-    error kept, as the worker records its own failures."""
-    values: dict[str, Any] = {"status": "pending", "processed_at": None, "raised_lead": False}
-    if error is not None:
-        values |= {"attempts": Event.attempts + 1, "last_error": error}
-    for chunk in _chunks(ids, chunk_size(session)):
-        session.execute(
-            update(Event).where(one_of(session, Event.id, chunk, BigInteger())).values(**values),
-            execution_options={"synchronize_session": False},
-        )

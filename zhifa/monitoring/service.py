@@ -672,87 +672,6 @@ def _process_orm(
         return 0, 0, 1
 
 
-@dataclass
-class VehicleFindings:
-    """What the vehicle rules found in a batch: events that raise nothing, events with their
-    findings, and events whose rules failed (with the error)."""
-
-    quiet: list[int]
-    with_leads: list[tuple[EventRow, list[Finding]]]
-    failures: list[tuple[int, BaseException]]
-
-
-def vehicle_findings(
-    session: Session,
-    events: list[EventRow],
-    devices: dict[str, Device],
-    cfg: rules.MonitoringConfig,
-    hubs: set[str],
-) -> VehicleFindings:
-    """The vehicle rules over a batch of stored events (``wim``, ``plate_capture``), against one
-    batch cache of registry rows; a rule that fails fails its event only. The worker runs this
-    on the events it claimed, the API (``monitoring.inline``) on those it has just inserted."""
-    out = VehicleFindings([], [], [])
-    sid = id(session)
-    HUB_DEVICES[sid] = hubs
-    CACHE[sid] = BatchCache(session, events)
-    try:
-        for row in events:
-            try:
-                found = findings_for(session, row, devices[row.device_code], cfg)
-            except Exception as exc:
-                out.failures.append((row.id, exc))
-                log.exception("event %s failed", row.id)
-                continue
-            if found:
-                out.with_leads.append((row, found))
-            else:
-                out.quiet.append(row.id)
-    finally:
-        HUB_DEVICES.pop(sid, None)
-        CACHE.pop(sid, None)
-    return out
-
-
-def claim_subjects(
-    session: Session, with_leads: list[tuple[EventRow, list[Finding]]]
-) -> tuple[list[tuple[EventRow, list[Finding]]], list[EventRow]]:
-    """Claim every subject the events will touch before writing: (ready, deferred). Nobody waits
-    for another's subjects (no deadlock): a subject another transaction holds defers the event —
-    and every later event of that subject in this batch, to keep order."""
-    subjects = [
-        {(f.kind, f.subject) for f in found} | {("repeat_overload", f.subject) for f in found if f.kind == "overload"}
-        for _, found in with_leads
-    ]
-    busy = _lock_subjects(session, sorted(set().union(*subjects)))
-    ready: list[tuple[EventRow, list[Finding]]] = []
-    deferred: list[EventRow] = []
-    for (row, found), keys in zip(with_leads, subjects, strict=True):
-        if keys & busy:
-            busy |= keys
-            deferred.append(row)
-            continue
-        ready.append((row, found))
-    return ready, deferred
-
-
-def fold_ready(
-    session: Session,
-    router: Router,
-    ready: list[tuple[EventRow, list[Finding]]],
-    devices: dict[str, Device],
-    cfg: rules.MonitoringConfig,
-) -> int:
-    """Fold the claimed events' findings into leads (``bulk.fold_batch``); returns the findings
-    folded. The caller runs it in a savepoint."""
-    from zhifa.monitoring import bulk
-
-    raised, _ = bulk.fold_batch(
-        session, router, ready, devices, cfg, lambda kind: _versioned(session, rules.RULES[kind].version)
-    )
-    return raised
-
-
 def process_pending(
     engine: Engine, batch: int = 2000, cfg: rules.MonitoringConfig | None = None, final: bool = False
 ) -> dict[str, int]:
@@ -793,29 +712,71 @@ def process_pending(
             return {"events": 0, "leads": 0, "failed": 0}
         router = jurisdiction.get_router(session)
         devices = {d.code: d for d in session.scalars(select(Device))}
-        vehicles = [row for row in events if row.type in VEHICLE_TYPES]
-        others = [row for row in events if row.type not in VEHICLE_TYPES]
-        found = vehicle_findings(session, vehicles, devices, cfg, hub_devices(session, devices, cfg))
+        HUB_DEVICES[id(session)] = hub_devices(session, devices, cfg)
+        CACHE[id(session)] = BatchCache(session, events)
+        quiet: list[int] = []
+        with_leads: list[tuple[bulk.EventRow, list[Finding]]] = []
+        failures: list[tuple[int, BaseException]] = []
+        others: list[bulk.EventRow] = []
+        for row in events:
+            if row.type not in VEHICLE_TYPES:
+                others.append(row)
+                continue
+            # Most vehicle events raise nothing: find out without a savepoint, and mark those
+            # done together below (same transaction, so still exactly once).
+            try:
+                found = findings_for(session, row, devices[row.device_code], cfg)
+            except Exception as exc:
+                failures.append((row.id, exc))
+                log.exception("event %s failed", row.id)
+                continue
+            if found:
+                with_leads.append((row, found))
+            else:
+                quiet.append(row.id)
+        HUB_DEVICES.pop(id(session), None)
+        CACHE.pop(id(session), None)
         if on_sqlite:
             session.commit()  # end the read; the writes below take the write lock
 
         # ---- writes
-        for event_id, err in found.failures:
+        for event_id, err in failures:
             _record_failure(session, event_id, err)
-        failed += len(found.failures)
-        if bulk.mark_done(session, found.quiet, raised_lead=False) != len(found.quiet):
+        failed += len(failures)
+        if bulk.mark_done(session, quiet, raised_lead=False) != len(quiet):
             session.rollback()  # another worker took some of this batch meanwhile: leave it to them
             log.warning("batch taken by another worker meanwhile; skipped")
             return {"events": 0, "leads": 0, "failed": 0}
-        done += len(found.quiet)
-        ready, _deferred = claim_subjects(session, found.with_leads)
+        done += len(quiet)
+        # Claim every subject an event will touch before writing. Workers never wait for each
+        # other's subjects (no deadlock): a subject another worker holds defers the event — and
+        # every later event of that subject in this batch, to keep order.
+        subjects = [
+            {(f.kind, f.subject) for f in found}
+            | {("repeat_overload", f.subject) for f in found if f.kind == "overload"}
+            for _, found in with_leads
+        ]
+        busy = _lock_subjects(session, sorted(set().union(*subjects)))
+        ready: list[tuple[bulk.EventRow, list[Finding]]] = []
+        for (row, found), keys in zip(with_leads, subjects, strict=True):
+            if keys & busy:
+                busy |= keys
+                continue
+            ready.append((row, found))
         if ready:
             sp = session.begin_nested()
             try:
                 ids = [r.id for r, _ in ready]
                 if bulk.mark_done(session, ids, raised_lead=True) != len(ids):
                     raise SubjectBusy("batch taken by another worker meanwhile")
-                raised = fold_ready(session, router, ready, devices, cfg)
+                raised, _ = bulk.fold_batch(
+                    session,
+                    router,
+                    ready,
+                    devices,
+                    cfg,
+                    lambda kind: _versioned(session, rules.RULES[kind].version),
+                )
                 sp.commit()
                 done, leads = done + len(ids), leads + raised
             except Exception as exc:
@@ -826,10 +787,10 @@ def process_pending(
                     # Find the culprit: the same events one by one, each in its own savepoint.
                     log.warning("bulk fold failed (%s); per event instead", exc)
                     rows = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(ids)))}
-                    for row, f in ready:
+                    for row, found in ready:
                         if rows[row.id].status != "pending":
                             continue
-                        d, n, x = _process_orm(session, router, rows[row.id], devices, cfg, f)
+                        d, n, x = _process_orm(session, router, rows[row.id], devices, cfg, found)
                         done, leads, failed = done + d, leads + n, failed + x
         if others:
             orm = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_([r.id for r in others])))}

@@ -58,10 +58,7 @@ def _store_events(request: Request, session: Session, x_device_key: str | None, 
     devices = service.device_map(session)
     session.commit()
     batch = service.parse_batch(body, devices, device_code)
-    # The vehicle rules run in the storing transaction when the app composed them in
-    # (``monitoring.inline``; ``ZHIFA_INLINE_RULES=0`` leaves everything to the worker).
-    inline = getattr(request.app.state, "inline_rules", None)
-    result = service.store_batch(session, batch, device_code=device_code, who=who, inline=inline)
+    result = service.store_batch(session, batch, device_code=device_code, who=who)
     session.commit()  # durable before the acknowledgement
     return JSONResponse(result)
 

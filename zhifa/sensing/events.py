@@ -58,25 +58,6 @@ class ParsedEvent:
 
 
 @dataclass
-class EventRow:
-    """The columns of a stored event the vehicle rules read (a plain row, not an ORM object): claimed
-    by a worker, or just inserted by the API that runs the rules inline."""
-
-    id: int
-    device_code: str
-    event_id: str
-    type: str
-    event_time: datetime
-    plate: str | None
-    plate_color: str | None
-    mmsi: str | None
-    lon: float | None
-    lat: float | None
-    payload: dict[str, Any]
-    images: list[str] | None
-
-
-@dataclass
 class Rejection:
     line: int
     reason: str

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from shapely import wkt
 from shapely.errors import ShapelyError
@@ -33,7 +32,6 @@ from zhifa.jurisdiction.router import RoutingError
 from zhifa.sensing import fastparse
 from zhifa.sensing.events import (
     EventRejected,
-    EventRow,
     ParsedEvent,
     Rejection,
     ndjson_line,
@@ -424,39 +422,13 @@ def _reference(
         return Rejection(line, str(exc))
 
 
-class InlinePlan(Protocol):
-    """What a batch's inline rules decided before the store (``monitoring.inline``, composed by
-    the app: sensing sits below the rules): ``takes`` — per good event of the batch, in order,
-    whether they are processed in the storing transaction (those are stored ``done``); ``run``
-    processes the newly inserted ones, in the same transaction."""
-
-    takes: list[bool]
-
-    def run(self, session: Session, rows: list[EventRow]) -> dict[str, int]: ...
-
-
-#: Plans a parsed batch's inline rules in the storing transaction (``monitoring.inline.plan``).
-InlineRules = Callable[[Session, list[ParsedEvent]], InlinePlan]
-
-
-def store_batch(
-    session: Session,
-    batch: ParsedBatch,
-    *,
-    device_code: str | None,
-    who: str,
-    inline: InlineRules | None = None,
-) -> dict[str, Any]:
+def store_batch(session: Session, batch: ParsedBatch, *, device_code: str | None, who: str) -> dict[str, Any]:
     """Store a parsed batch (duplicates of stored events change nothing); the caller commits
-    before answering. ``device_code``: the device whose key sent it (its heartbeat is noted).
-    ``inline``: the rules that process (some of) the new events in this same transaction;
-    without it every event is stored ``pending`` for the worker."""
+    before answering. ``device_code``: the device whose key sent it (its heartbeat is noted)."""
     now = batch.received_at
     rejected = list(batch.rejected)
-    plan = inline(session, batch.good) if inline is not None and batch.good else None
-    rows: list[tuple[Any, ...]] = []
-    taken: list[tuple[ParsedEvent, list[str] | None]] = []
-    for i, ev in enumerate(batch.good):
+    rows = []
+    for ev in batch.good:
         hashes = list(ev.image_hashes)
         missing = [h for h in hashes if session.get(Evidence, h) is None]
         if missing:
@@ -465,16 +437,10 @@ def store_batch(
             )
             continue
         hashes += [store_evidence(session, b, "image/jpeg", who) for b in ev.image_blobs]
-        # In INSERT_COLUMNS order; an event the inline rules take is stored processed.
+        # In INSERT_COLUMNS order.
         row = (ev.device, ev.event_id, ev.type, ev.time, now, ev.plate, ev.plate_color, ev.mmsi, ev.lon, ev.lat)
-        if plan is not None and plan.takes[i]:
-            rows.append((*row, ev.payload, hashes or None, "done", 0, False, now))
-            taken.append((ev, hashes or None))
-        else:
-            rows.append((*row, ev.payload, hashes or None, "pending", 0, False, None))
-    inserted, ids = _insert_rows(session, rows, with_ids=bool(taken))
-    if plan is not None and taken:
-        plan.run(session, _stored_rows(taken, ids))
+        rows.append((*row, ev.payload, hashes or None, "pending", 0, False))
+    inserted = _insert_rows(session, rows)
     if device_code is not None:
         # The heartbeat: a device that sends is alive (an offline one comes back).
         session.execute(
@@ -489,35 +455,6 @@ def store_batch(
         "duplicate": len(rows) - inserted + batch.in_batch_dupes,
         "rejected": [r.as_dict() for r in rejected],
     }
-
-
-def _stored_rows(events: list[tuple[ParsedEvent, list[str] | None]], ids: dict[tuple[str, str], int]) -> list[EventRow]:
-    """The rows just stored of ``(event, image hashes)`` pairs, as a worker would claim them, in
-    id order; an event that was a duplicate of a stored one is not among them (it was processed
-    when it was first stored)."""
-    out = []
-    for ev, images in events:
-        row_id = ids.get((ev.device, ev.event_id))
-        if row_id is not None:
-            t = ev.time if ev.time.tzinfo is UTC else ev.time.astimezone(UTC)
-            out.append(
-                EventRow(
-                    row_id,
-                    ev.device,
-                    ev.event_id,
-                    ev.type,
-                    t,
-                    ev.plate,
-                    ev.plate_color,
-                    ev.mmsi,
-                    ev.lon,
-                    ev.lat,
-                    ev.payload,
-                    images,
-                )
-            )
-    out.sort(key=lambda r: r.id)
-    return out
 
 
 def ingest(
@@ -536,34 +473,31 @@ def ingest(
     return store_batch(session, batch, device_code=device.code if device else None, who=who)
 
 
-#: The columns ``ingest`` writes, in order (the rest take their defaults: id, last_error).
+#: The columns ``ingest`` writes, in order (the rest take their defaults: id, last_error, processed_at).
 INSERT_COLUMNS = (
     "device_code", "event_id", "type", "event_time", "received_at", "plate", "plate_color", "mmsi",
-    "lon", "lat", "payload", "images", "status", "attempts", "raised_lead", "processed_at",
+    "lon", "lat", "payload", "images", "status", "attempts", "raised_lead",
 )  # fmt: skip
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     """``_insert_rows`` for rows given as dicts (absent columns take their defaults)."""
     defaults = {"status": "pending", "attempts": 0, "raised_lead": False}
-    return _insert_rows(session, [tuple(r.get(name, defaults.get(name)) for name in INSERT_COLUMNS) for r in rows])[0]
+    return _insert_rows(session, [tuple(r.get(name, defaults.get(name)) for name in INSERT_COLUMNS) for r in rows])
 
 
-def _insert_rows(
-    session: Session, rows: list[tuple[Any, ...]], with_ids: bool = False
-) -> tuple[int, dict[tuple[str, str], int]]:
+def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
     """Insert rows (values in ``INSERT_COLUMNS`` order), skipping (device, id) pairs already
-    stored; returns how many were new and, ``with_ids``, the new rows' ids by (device, id).
+    stored; returns how many were new.
 
     The hot path of ingestion, so it goes below the ORM: values pass through the columns' own
     bind processors (the same stored form as ORM writes: UTC timestamps, JSON text) and reach the
     driver in one statement per batch on the session's connection, inside its transaction —
     SQLite ``executemany`` of ``INSERT … ON CONFLICT DO NOTHING`` (new rows counted by the
-    connection's change counter; their ids are those above the largest before, the transaction
-    holding the write lock); PostgreSQL ``COPY`` into a temporary staging table, then one
-    ``INSERT … SELECT … ON CONFLICT DO NOTHING`` (``RETURNING`` the new rows' ids)."""
+    connection's change counter); PostgreSQL ``COPY`` into a temporary staging table, then one
+    ``INSERT … SELECT … ON CONFLICT DO NOTHING``."""
     if not rows:
-        return 0, {}
+        return 0
     cols = ", ".join(INSERT_COLUMNS)
     if session.get_bind().dialect.name == "sqlite":
         # Encoded before the connection is asked for: on SQLite that begins the transaction and
@@ -578,17 +512,10 @@ def _insert_rows(
         before = raw_sqlite.total_changes
         cur = raw_sqlite.cursor()
         try:
-            if with_ids:
-                top = cur.execute("SELECT coalesce(max(id), 0) FROM sensing_event").fetchone()[0]
             cur.executemany(sql, encoded)
-            new = int(raw_sqlite.total_changes - before)
-            ids: dict[tuple[str, str], int] = {}
-            if with_ids and new:
-                q = "SELECT id, device_code, event_id FROM sensing_event WHERE id > ?"
-                ids = {(dev, eid): i for i, dev, eid in cur.execute(q, (top,))}
         finally:
             cur.close()
-        return new, ids
+        return int(raw_sqlite.total_changes - before)
     conn = session.connection()
     dialect = conn.dialect
     raw = conn.connection.driver_connection
@@ -609,7 +536,7 @@ def _insert_rows(
         for i in json_cols:
             v[i] = None if v[i] is None else jsontext.dumps(v[i])
         values.append(v)
-    return _copy_new_pg(raw, cols, values, with_ids)
+    return _copy_new_pg(raw, cols, values)
 
 
 def sqlite_time(t: datetime) -> str:
@@ -628,7 +555,7 @@ def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> t
     times through ``sqlite_time``, JSON through ``jsontext.dumps``, no images as SQL NULL
     (``Event.images`` is ``none_as_null``). ``memo``: the receipt times already formatted, by
     object identity (the rows of a batch share one)."""
-    dev, eid, typ, t, received, plate, color, mmsi, lon, lat, payload, images, status, attempts, raised, done_at = row
+    dev, eid, typ, t, received, plate, color, mmsi, lon, lat, payload, images, status, attempts, raised = row
     if memo is None:
         received_text = sqlite_time(received)
     elif (received_text := memo.get(id(received))) is None:  # type: ignore[assignment]
@@ -649,13 +576,10 @@ def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> t
         status,
         attempts,
         1 if raised else 0,
-        None if done_at is None else received_text if done_at is received else sqlite_time(done_at),
     )
 
 
-def _copy_new_pg(
-    raw: Any, cols: str, values: list[list[Any]], with_ids: bool
-) -> tuple[int, dict[tuple[str, str], int]]:
+def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> int:
     with raw.cursor() as cur:
         # Per connection, emptied at every commit; created inside the transaction, so a rollback
         # takes it away too and the next batch creates it again.
@@ -670,12 +594,8 @@ def _copy_new_pg(
         cur.execute(
             f"INSERT INTO sensing_event ({cols}) SELECT {cols} FROM sensing_event_stage"
             " ORDER BY ord ON CONFLICT (device_code, event_id) DO NOTHING"
-            + (" RETURNING id, device_code, event_id" if with_ids else "")
         )
-        if not with_ids:
-            return int(cur.rowcount), {}
-        ids = {(dev, eid): int(i) for i, dev, eid in cur.fetchall()}
-        return len(ids), ids
+        return int(cur.rowcount)
 
 
 # --------------------------------------------------------------------------- raw NMEA
