@@ -84,6 +84,25 @@ def _machine_busy() -> float:
     return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu() -> float:
+    """CPU seconds so far of the PostgreSQL server's processes (``postgres``: the backends of the
+    run's connections among them; a backend that exits takes its seconds with it)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if Path(f"/proc/{entry}/comm").read_text().strip() != "postgres":
+                continue
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _role(pid: int) -> str:
     """What a process of the run is: the API (server), the rule worker, or a uvicorn supervisor."""
     try:
@@ -161,6 +180,7 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         cpu_before = {pid: c for p in [server, *workers] for pid, c in cpu_seconds(p.pid).items()}
         busy_before = _machine_busy()
+        pg_before = _postgres_cpu()
         client_before = time.process_time()
         t0 = time.perf_counter()
         for t in threads:
@@ -185,6 +205,7 @@ def main() -> None:
         )
         cpu_used = sum(c for c, _ in per_process)
         machine_busy = _machine_busy() - busy_before
+        pg_cpu = _postgres_cpu() - pg_before
         with engine.connect() as c:
             leads = c.execute(
                 select(func.count()).select_from(__import__("zhifa.monitoring.models", fromlist=["Lead"]).Lead)
@@ -293,6 +314,9 @@ def main() -> None:
         f"CPU, whole machine {machine_busy:.2f} s busy of {os.cpu_count()} × {t_all:.2f} s"
         f" (the database server's processes and everything else included)"
     )
+    if not on_sqlite:
+        per_event = pg_cpu / args.events * 1e6
+        print(f"CPU, PostgreSQL    {pg_cpu:.2f} s ({per_event:.1f} µs an event) in the server's processes")
     if args.postgresql:
         drop_postgres(url)
 

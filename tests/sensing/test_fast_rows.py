@@ -266,3 +266,38 @@ def test_raw_lead_insert_stores_what_the_orm_stores(session: Session) -> None:
 
 
 SHA_A = "ab" * 32
+
+
+@pytest.mark.db
+def test_a_batch_holding_stored_events_stores_only_the_new_ones_in_order(session: Session) -> None:
+    """PostgreSQL copies a batch straight into the table in a savepoint; a stored event in it
+    fails that copy, and the batch goes the staging path instead. Either way: only the new rows,
+    in the batch's order, and the transaction goes on."""
+    new = [r | {"event_id": f"n{i}"} for i, r in enumerate(rows())]
+    assert sensing._insert_new(session, rows()[:2]) == 2  # all new: the straight copy
+    assert sensing._insert_new(session, [new[0], rows()[1], new[1], rows()[0], new[2]]) == 3
+    assert sensing._insert_new(session, rows()) == 2  # c and d
+    order = session.scalars(select(Event.event_id).order_by(Event.id)).all()
+    assert order == ["a", "b", "n0", "n1", "n2", "c", "d"]
+    session.execute(select(1))  # the transaction is still usable
+
+
+@pytest.mark.db
+def test_id_lists_reach_postgresql_as_plan_constants(session: Session) -> None:
+    """``bulk.one_of`` sends its array untyped into ``CAST(… AS type[])``, so that it is a
+    constant of the plan: the planner knows its size and tests it by hashing. A ``::VARCHAR``
+    before the cast left an expression it could not fold (``::cstring`` in the plan), tested
+    element by element against every row (tens of milliseconds a batch on a young leads table)."""
+    from sqlalchemy import String
+
+    from zhifa.monitoring.models import Lead
+
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL arrays")
+    subjects = [f"苏L{10000 + i}/yellow" for i in range(50)]
+    q = select(Lead.id).where(Lead.kind == "overload", bulk.one_of(session, Lead.subject, subjects, String()))
+    compiled = q.compile(conn)
+    assert "AS VARCHAR[]" in str(compiled) and "::VARCHAR AS" not in str(compiled)
+    plan = " / ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
+    assert "cstring" not in plan and "苏L10049/yellow" in plan, plan

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, String, any_, cast, func, insert, literal, literal_column, select, update
+from sqlalchemy import BigInteger, String, any_, bindparam, cast, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from zhifa.core import jsontext
 from zhifa.core.clock import to_shanghai, utcnow
@@ -78,10 +79,18 @@ def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
 
 
 def one_of(session: Session, column: Any, values: list[Any], element: Any) -> Any:
-    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``: one parameter, not one per
-    value (the driver need not rewrite a statement of thousands of placeholders)."""
+    """``column IN (values)``; on PostgreSQL ``column = ANY(CAST(:array AS type[]))``: one
+    parameter, not one per value (the driver need not rewrite a statement of thousands of
+    placeholders). The parameter goes untyped (``NullType``: no ``::VARCHAR`` before the cast),
+    so the server reads it as the array type itself: the array is then a constant of the plan —
+    its size known to the planner, and tested by hashing row by row. Cast from a ``VARCHAR``
+    first, it was an expression the planner could not fold: estimated blind, and tested element
+    by element; while the leads table's statistics were stale (a young table), the fold's look-up
+    of a batch's subjects filtered every lead of that kind against every subject (39 ms a batch
+    of 5,000 leads, against ≈ 1 ms)."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(cast(literal(pg_array_text(values)), ARRAY(element)))
+        array = bindparam(None, pg_array_text(values), type_=NullType())
+        return column == any_(cast(array, ARRAY(element)))
     # SQLite: the values as one JSON parameter (``json_each``), for the same reason.
     return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(values))))
 
