@@ -191,8 +191,10 @@ def test_pg_array_text_round_trips(session: Session) -> None:
 
     tricky = ["苏L12345", 'a"b', "back\\slash", "{brace}", "com,ma", "NULL", " spaced ", "", "无牌@WIM1"]
     assert bulk.pg_array_text([1, 22, 333]) == "{1,22,333}"
-    with pytest.raises(TypeError):
-        bulk.pg_array_text([1.5])
+    assert bulk.pg_array_text([]) == "{}" and bulk.pg_array_text([-5, 0]) == "{-5,0}"
+    for bad in ([1.5], [True], [1, True], [1, None]):
+        with pytest.raises(TypeError):
+            bulk.pg_array_text(bad)
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL array literals")
     assert session.execute(text("SELECT CAST(:v AS text[])"), {"v": bulk.pg_array_text(tricky)}).scalar_one() == tricky

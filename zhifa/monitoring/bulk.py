@@ -100,6 +100,8 @@ def pg_array_text(values: list[Any]) -> str:
     strings: one text parameter cast to the array type, built in one pass (the driver's own
     array adaptation costs microseconds a value). Strings are always quoted, so no value can
     read as ``NULL`` or break the literal."""
+    if all(type(v) is int for v in values):  # ids, the commonest: one join (bools are not ints here)
+        return "{" + ",".join(map(str, values)) + "}"
     parts = []
     for v in values:
         if isinstance(v, str):
