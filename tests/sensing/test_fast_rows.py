@@ -301,3 +301,35 @@ def test_id_lists_reach_postgresql_as_plan_constants(session: Session) -> None:
     assert "AS VARCHAR[]" in str(compiled) and "::VARCHAR AS" not in str(compiled)
     plan = " / ".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params))
     assert "cstring" not in plan and "苏L10049/yellow" in plan, plan
+
+
+@pytest.mark.db
+def test_an_event_another_transaction_is_storing_is_a_duplicate_once_it_commits(fresh_db_url: str) -> None:
+    """PostgreSQL: the straight ``COPY`` waits on another transaction's uncommitted copy of one of
+    its events; when that commits, the copy fails on the unique key and the batch goes the staging
+    path — the other event is stored, the shared one counted once. (SQLite: one writer at a time.)"""
+    import threading
+
+    from zhifa.core.db import make_engine, upgrade
+
+    if not fresh_db_url.startswith("postgresql"):
+        pytest.skip("concurrent writers: PostgreSQL")
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    try:
+        first, second = rows()[0], rows()[1]
+        with Session(engine) as a, Session(engine) as b:
+            assert sensing._insert_new(a, [first]) == 1  # not committed yet
+            stored: list[int] = []
+            t = threading.Thread(target=lambda: stored.append(sensing._insert_new(b, [second, first])))
+            t.start()
+            t.join(1.0)
+            assert t.is_alive()  # waiting on a's uncommitted row
+            a.commit()
+            t.join(10)
+            assert stored == [1]
+            b.commit()
+        with Session(engine) as s:
+            assert sorted(s.scalars(select(Event.event_id))) == ["a", "b"]
+    finally:
+        engine.dispose()
