@@ -127,6 +127,9 @@ def test_oversize_and_permits(world: Session) -> None:
     assert {x.subject for x in over} == {"苏L12345/yellow", "苏L88888/yellow"}
     permitted = [x for x in leads(world) if x.subject == "苏L88888/yellow"]
     assert permitted and all(x.permitted for x in permitted)
+    # The overload lead's details say the same as the lead (the rule's result alone cannot know).
+    [ov] = [x for x in permitted if x.kind == "overload"]
+    assert (ov.details["permit"], ov.details["permitted"]) == ("P-1", True)
 
 
 def test_repeat_overload_on_the_fourth_in_twelve_months(world: Session) -> None:

@@ -178,3 +178,46 @@ def test_illegal_operation_at_a_station(world: Session) -> None:
     [lead] = leads(world, "illegal_operation")
     assert lead.matter == "passenger.illegal_operation" and lead.details["hub_captures_7d"] == 5
     assert lead.unit_code == "BA"
+
+
+def test_a_gap_that_opens_and_closes_within_one_batch_is_raised_ended(world: Session) -> None:
+    """A file or batch holding a vessel's fixes 20 min apart: the scan between batches never sees
+    the silence open, the second fix finds it and raises the lead already ended."""
+    run(world, [ais_event(1, T0, pos("413000003", 119.50, 32.25)),
+                ais_event(2, T0 + timedelta(minutes=20), pos("413000003", 119.51, 32.25))])
+    [gap] = leads(world, "ais_gap")
+    assert (gap.subject, gap.status, gap.unit_code) == ("413000003", "ended", "WT")
+    assert gap.first_event_time == T0 and gap.details["silent_since_s"] == 1200
+    assert gap.details["reappeared_at"] == (T0 + timedelta(minutes=20)).isoformat()
+    # 10 min exactly is no gap; and a gap the scan already raised is ended, not raised twice.
+    run(world, [ais_event(3, T0 + timedelta(minutes=30), pos("413000003", 119.52, 32.25)),
+                *track("413000001", T0 + timedelta(minutes=30), 119.30, 32.25, n=13, first_id=10)])
+    assert len(leads(world, "ais_gap")) == 2
+    run(world, [ais_event(4, T0 + timedelta(minutes=50), pos("413000003", 119.53, 32.25))])
+    assert [(g.status, g.first_event_time) for g in leads(world, "ais_gap")] == [
+        ("ended", T0), ("ended", T0 + timedelta(minutes=30))
+    ]
+
+
+def test_a_watched_vessel_is_placed_where_it_reports_not_at_the_receiver(world: Session) -> None:
+    world.add(WatchEntry(mmsi="413000003", reason="未缴罚款", matter="water.vessel", added_by="test"))
+    world.flush()
+    run(world, [ais_event(1, T0, pos("413000003", 119.50, 32.25))])
+    [w] = leads(world, "watchlist")
+    assert (round(w.lon, 4), round(w.lat, 4), w.unit_code) == (119.50, 32.25, "WT")
+
+
+def test_static_data_before_any_position_is_placed_at_the_receiver(world: Session) -> None:
+    static = encode_dict({"type": 5, "mmsi": "413000002", "shipname": "WRONG NAME", "ship_type": 81},
+                         radio_channel="B", talker_id="AI")
+    run(world, [ais_event(1, T0, static)])
+    [m] = leads(world, "ais_mismatch")
+    assert m.details["located_by"] == "receiver" and (m.lon, m.lat) == (119.40, 32.23)
+    assert m.unit_code is not None and m.routing_reason
+    # Once the vessel has reported a position, a later mismatch lies there.
+    run(world, [ais_event(2, T0 + timedelta(minutes=1), pos("413000001", 119.50, 32.25)),
+                ais_event(3, T0 + timedelta(minutes=2), encode_dict(
+                    {"type": 5, "mmsi": "413000001", "shipname": "OTHER", "ship_type": 70},
+                    radio_channel="B", talker_id="AI"))])
+    later = [x for x in leads(world, "ais_mismatch") if x.subject == "413000001"]
+    assert [(x.details["located_by"], round(x.lon, 4), x.unit_code) for x in later] == [("vessel", 119.50, "WT")]

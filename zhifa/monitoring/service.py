@@ -120,7 +120,8 @@ def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.Moni
         found = None if light else rules.check_overload(gross, axles, combination, single, tolerance)
         if found is not None:
             permit = _valid_permit(session, ev, _local_day(ev))
-            details = _jsonable(found) | {"axles": p["axles"], "permit": permit}
+            # ``permitted`` as the lead has it (the rule's own result is computed without the permit).
+            details = _jsonable(found) | {"axles": p["axles"], "permit": permit, "permitted": permit is not None}
             out.append(Finding("overload", subject, details, lon=ev.lon, lat=ev.lat, permitted=permit is not None))
         if "height_m" in p or "width_m" in p or "length_m" in p:
             dims = [Decimal(p[k]) if p.get(k) is not None else None for k in ("height_m", "width_m", "length_m")]
@@ -491,7 +492,7 @@ def process_event(
     if ev.type == "ais":
         found = vessels.ais_findings(session, router, ev, cfg)
         for mmsi in sorted({f.subject for f in found} | _fix_mmsis(session, ev)):
-            found += _watchlist(session, _as_vessel_event(ev, mmsi), mmsi)
+            found += _watchlist(session, _as_vessel_event(session, ev, mmsi), mmsi)
     elif ev.type == "ship_passage":
         found = vessels.decide(session, ev, device, cfg)
         if ev.mmsi:
@@ -525,16 +526,20 @@ def _fix_mmsis(session: Session, ev: Event) -> set[str]:
     return set(session.scalars(select(AisFix.mmsi).where(AisFix.event_id == ev.id)))
 
 
-def _as_vessel_event(ev: Event, mmsi: str) -> Event:
-    """A stand-in carrying one vessel's MMSI, for the watchlist check (never added to the session)."""
+def _as_vessel_event(session: Session, ev: Event, mmsi: str) -> Event:
+    """A stand-in carrying one vessel's MMSI and position (its latest report; the receiver's
+    place before any), for the watchlist check (never added to the session)."""
+    from zhifa.monitoring.vessels import vessel_position
+
+    lon, lat, _ = vessel_position(session, mmsi, ev)
     probe = Event(
         device_code=ev.device_code,
         event_id=ev.event_id,
         type=ev.type,
         event_time=ev.event_time,
         payload={},
-        lon=ev.lon,
-        lat=ev.lat,
+        lon=lon,
+        lat=lat,
     )
     probe.mmsi = mmsi
     return probe

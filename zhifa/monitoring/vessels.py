@@ -77,18 +77,28 @@ def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.Monitor
                 ):
                     problems["ship_type"] = {"registry": vessel.ship_type, "ais": static.ship_type}
                 if problems:
-                    where = session.get(AisVessel, static.mmsi)
+                    lon, lat, source = vessel_position(session, static.mmsi, ev)
                     out.append(
                         Finding(
                             "ais_mismatch",
                             static.mmsi,
-                            {"problem": "static_data", **problems},
-                            lon=where.last_lon if where else None,
-                            lat=where.last_lat if where else None,
+                            {"problem": "static_data", **problems, "located_by": source},
+                            lon=lon,
+                            lat=lat,
                         )
                     )
     return out
 
+
+
+def vessel_position(session: Session, mmsi: str, ev: Event) -> tuple[float | None, float | None, str]:
+    """Where a finding about a vessel lies: its latest position report (``vessel``), else — static
+    data or a watchlist hit before any position — the event's own place, the receiving station
+    (``receiver``: the vessel is within its range)."""
+    where = session.get(AisVessel, mmsi)
+    if where is not None and where.last_lon is not None and where.last_lat is not None:
+        return where.last_lon, where.last_lat, "vessel"
+    return ev.lon, ev.lat, "receiver"
 
 def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.MonitoringConfig) -> None:
     """Remember the vessel's latest fix and whether it lies in our waters (for the gap scan)."""
@@ -101,6 +111,22 @@ def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.M
     t = fix.time or at
     if row.last_seen is not None and row.last_seen > t:
         return  # an older fix arriving late says nothing new about the present
+    if (
+        row.last_seen is not None
+        and row.under_way
+        and row.area_unit is not None
+        and rules.gap_exceeded(row.last_seen, t, cfg)
+        and session.scalar(
+            select(Lead.id).where(
+                Lead.kind == "ais_gap", Lead.subject == fix.mmsi, Lead.first_event_time == row.last_seen
+            )
+        )
+        is None
+    ):
+        # The silence opened and closed between two fixes the worker sees together (a file, a
+        # batch): the scan between batches never saw it open. Judged in event time like the
+        # scan, it is raised already ended.
+        _add_gap_lead(session, router, row, t, ended_at=t)
     row.last_seen, row.last_lon, row.last_lat = t, fix.lon, fix.lat
     row.under_way = rules.ais_under_way(fix.nav_status, fix.sog_kn, cfg)
     row.area_unit = row.area_name = None
@@ -144,40 +170,54 @@ def gap_scan(session: Session, router: Router, watermark: datetime, cfg: rules.M
         )
         if open_lead is not None:
             continue
-        reason = None
-        unit = v.area_unit
-        try:
-            a = router.route_points("water.ais", [v.last_lon or 0.0], [v.last_lat or 0.0])[0]
-            unit, reason = a.unit, a.reason
-        except RoutingError as exc:
-            reason = str(exc)
-        info = rules.RULES["ais_gap"]
-        session.add(
-            Lead(
-                kind="ais_gap",
-                subject=v.mmsi,
-                matter=info.matter,
-                unit_code=unit,
-                routing_mode="strip",
-                routing_reason=reason,
-                status="new",
-                severity=info.severity,
-                rule_version=info.version,
-                first_event_time=v.last_seen,
-                last_event_time=v.last_seen,
-                count=1,
-                lon=v.last_lon,
-                lat=v.last_lat,
-                details={
-                    "last_seen": v.last_seen.isoformat(),
-                    "silent_since_s": int((watermark - v.last_seen).total_seconds()),
-                    "area": v.area_name,
-                },
-                images=[],
-            )
-        )
+        _add_gap_lead(session, router, v, watermark)
         raised += 1
     return raised
+
+
+def _add_gap_lead(
+    session: Session, router: Router, v: AisVessel, now: datetime, ended_at: datetime | None = None
+) -> None:
+    """An ``ais_gap`` lead for vessel ``v`` silent since its last fix, as of ``now`` (event time);
+    ``ended_at``: the vessel has reappeared then (the lead is raised ended)."""
+    from zhifa.monitoring.models import Lead
+
+    assert v.last_seen is not None
+    reason = None
+    unit = v.area_unit
+    try:
+        a = router.route_points("water.ais", [v.last_lon or 0.0], [v.last_lat or 0.0])[0]
+        unit, reason = a.unit, a.reason
+    except RoutingError as exc:
+        reason = str(exc)
+    info = rules.RULES["ais_gap"]
+    details: dict[str, Any] = {
+        "last_seen": v.last_seen.isoformat(),
+        "silent_since_s": int((now - v.last_seen).total_seconds()),
+        "area": v.area_name,
+    }
+    if ended_at is not None:
+        details["reappeared_at"] = ended_at.isoformat()
+    session.add(
+        Lead(
+            kind="ais_gap",
+            subject=v.mmsi,
+            matter=info.matter,
+            unit_code=unit,
+            routing_mode="strip",
+            routing_reason=reason,
+            status="new" if ended_at is None else "ended",
+            severity=info.severity,
+            rule_version=info.version,
+            first_event_time=v.last_seen,
+            last_event_time=v.last_seen,
+            count=1,
+            lon=v.last_lon,
+            lat=v.last_lat,
+            details=details,
+            images=[],
+        )
+    )
 
 
 def ais_watermark(session: Session) -> datetime | None:

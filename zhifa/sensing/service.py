@@ -581,9 +581,10 @@ def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> t
 def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> int:
     """PostgreSQL: a batch's rows, skipping those already stored. Nearly every batch is all new:
     one ``COPY`` straight into the table, inside a savepoint — about two thirds of the database's
-    CPU of the staging path (13–19 against 19–30 µs a row; docs/performance.md, sixth session). A row already stored (a device re-sending,
-    or another process storing the same event meanwhile) fails the whole ``COPY`` with a unique
-    violation: back to the savepoint, and the staging path skips those rows."""
+    CPU of the staging path (13–19 against 19–30 µs a row; docs/performance.md, sixth session).
+    A row already stored (a device re-sending, or another process storing the same event
+    meanwhile) fails the whole ``COPY`` with a unique violation: back to the savepoint, and the
+    staging path skips those rows."""
     with raw.cursor() as cur:
         cur.execute("SAVEPOINT sensing_event_copy")
         try:
