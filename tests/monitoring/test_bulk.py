@@ -200,3 +200,47 @@ def test_pg_array_text_round_trips(session: Session) -> None:
     assert session.execute(text("SELECT CAST(:v AS text[])"), {"v": bulk.pg_array_text(tricky)}).scalar_one() == tricky
     ids = [1, 2**40, 7]
     assert session.execute(text("SELECT CAST(:v AS bigint[])"), {"v": bulk.pg_array_text(ids)}).scalar_one() == ids
+
+
+def test_hub_captures_fold_the_same_in_batches_and_one_by_one(world: Session) -> None:  # noqa: F811
+    """``illegal_operation`` opens with the vehicle's earlier hub captures linked as evidence. With
+    captures arriving out of time order and several at one time, an event a lead already holds as
+    evidence must change nothing when its own turn comes — in a batch or one by one."""
+    from pathlib import Path
+
+    from zhifa.imports import run_import
+
+    sites = "code,name,site_type,lon,lat,address\nS-RAIL,镇江站,railway_station,119.4001,32.1502,镇江\n"
+    run_import(world, SYSTEM, "entities", Path("sites.csv"), sites.encode())
+    rng = random.Random(7)
+    start = datetime(2026, 5, 20, 1, tzinfo=UTC)
+    events = []
+    for i in range(150):
+        t = start + timedelta(hours=rng.choice([rng.uniform(0, 400), 100.0, 200.0]))  # shared times too
+        plate = rng.choice(["苏L11111", "苏L22222", "苏L33333"])
+        events.append({"id": f"c{i}", "type": "plate_capture", "device": "CAM1", "time": t.isoformat(),
+                       "plate": plate, "plate_color": "blue", "images": [f"{i:064x}"]})  # fmt: skip
+    from zhifa.sensing.models import Evidence
+
+    world.add_all(Evidence(sha256=e["images"][0], size=1, content_type="image/jpeg", created_by="t") for e in events)
+    sensing.ingest(world, json.dumps(events, ensure_ascii=False).encode(), actor=SYSTEM)
+    world.flush()
+    devices = {d.code: d for d in world.scalars(select(Device))}
+    monitoring.HUB_DEVICES[id(world)] = monitoring.hub_devices(world, devices, rules.MonitoringConfig())
+    try:
+        sp = world.begin_nested()
+        per_event(world)
+        expected = snapshot(world)
+        sp.rollback()
+        world.expire_all()
+        opened = [k for k in expected if k[0] == "illegal_operation"]
+        assert opened and all(k[4] == len(k[15]) for k in opened)  # count = the events linked
+        assert any(k[4] >= 5 and len(k[10]) == k[4] for k in opened)  # each capture's image once
+        for size in (7, 1000):
+            sp = world.begin_nested()
+            batched(world, size)
+            assert snapshot(world) == expected, f"batches of {size}"
+            sp.rollback()
+            world.expire_all()
+    finally:
+        monitoring.HUB_DEVICES.pop(id(world), None)

@@ -177,6 +177,14 @@ def test_illegal_operation_at_a_station(world: Session) -> None:
     run(world, [cap | {"id": "c9", "time": T0.isoformat()}])
     [lead] = leads(world, "illegal_operation")
     assert lead.matter == "passenger.illegal_operation" and lead.details["hub_captures_7d"] == 5
+    # The five captures are its evidence, the four before the one that reached five included.
+    from zhifa.monitoring.models import LeadEvent
+
+    linked = world.scalars(
+        select(Event.event_id).join(LeadEvent, LeadEvent.event_id == Event.id).where(LeadEvent.lead_id == lead.id)
+    ).all()
+    assert lead.count == 5 and sorted(linked) == ["c0", "c1", "c2", "c3", "c9"]
+    assert lead.first_event_time == T0  # the capture that reached five: the fold window runs from it
     assert lead.unit_code == "BA"
 
 

@@ -31,6 +31,9 @@ from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.sensing.models import PENDING, Device, Event
 from zhifa.sensing.service import evidence_grade
 
+#: Kinds whose findings bring earlier events as evidence (``service.Finding.evidence``).
+EVIDENCE_KINDS = ("illegal_operation",)
+
 #: Earlier overloads are looked up this far back (the repeat-overload window is 365 days by
 #: default; one day more keeps the boundary inside the read).
 OVERLOAD_LOOKBACK = timedelta(days=366)
@@ -72,6 +75,12 @@ class _LeadState:
     new_row: dict[str, Any] | None = None  # the insert values of a lead created here
     dirty: bool = False
     events: list[tuple[int, datetime]] = field(default_factory=list)
+    linked: set[int] = field(default_factory=set)  # the batch's events a loaded lead links already
+
+    def has_event(self, event_id: int) -> bool:
+        """Whether the event is the lead's evidence already: linked in the database before this
+        batch (``linked``), or in this batch (``events``)."""
+        return event_id in self.linked or any(e == event_id for e, _ in self.events)
 
 
 def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
@@ -128,7 +137,7 @@ def fold_batch(
     """Fold ``items`` — (event, findings) in event-id order — into leads and mark the events done.
     Returns (findings folded, ids of the events done). ``rule_version(kind)`` gives the version
     string a new lead records."""
-    from zhifa.monitoring.service import OPEN_STATUSES, Finding
+    from zhifa.monitoring.service import OPEN_STATUSES, Finding, evidence_images
 
     if not items:
         return 0, []
@@ -181,6 +190,18 @@ def fold_batch(
                 )
     for leads in state.values():
         leads.sort(key=lambda x: (x.first_event_time, x.id or 0))
+    # A lead that opened with earlier events as its evidence (``Finding.evidence``) may already
+    # link one of this batch's events: that event then changes nothing.
+    with_evidence = {x.id: x for leads in state.values() for x in leads if x.kind in EVIDENCE_KINDS and x.id}
+    if with_evidence:
+        batch_ids = [ev.id for ev, _ in items]
+        for lid, eid in session.execute(
+            select(LeadEvent.lead_id, LeadEvent.event_id).where(
+                one_of(session, LeadEvent.lead_id, sorted(with_evidence), BigInteger()),
+                one_of(session, LeadEvent.event_id, batch_ids, BigInteger()),
+            )
+        ):
+            with_evidence[lid].linked.add(eid)
 
     # Earlier overload violations (公路安全保护条例 第六十六条), as service._previous_overloads
     # counts them: one per overload lead, not permitted, not dismissed or merged.
@@ -209,6 +230,8 @@ def fold_batch(
         i = bisect.bisect_right([x.first_event_time for x in leads], ev.event_time)
         if i and rules.folds(f.kind, leads[i - 1].first_event_time, leads[i - 1].status, ev.event_time, cfg):
             lead = leads[i - 1]
+            if lead.has_event(ev.id):
+                return lead  # already its evidence (linked when the lead opened)
             lead.count += 1
             lead.last_event_time = max(lead.last_event_time, ev.event_time)
             lead.images = [*lead.images, *[h for h in (ev.images or []) if h not in lead.images]]
@@ -227,8 +250,8 @@ def fold_batch(
             "new",
             ev.event_time,
             ev.event_time,
-            1,
-            list(ev.images or []),
+            1 + len(f.evidence),
+            evidence_images(ev.images, f.evidence),
             f.details | ({"evidence_problems": problems} if problems else {}),
             permitted=f.permitted,
         )
@@ -245,6 +268,7 @@ def fold_batch(
             "permitted": f.permitted,
         }
         lead.events.append((ev.id, ev.event_time))
+        lead.events += [(event_id, t) for event_id, t, _ in f.evidence]
         leads.insert(i, lead)
         created.append(lead)
         serial += 1

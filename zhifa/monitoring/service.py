@@ -77,10 +77,15 @@ class Finding:
         lon: float | None = None,
         lat: float | None = None,
         permitted: bool = False,
+        evidence: Sequence[tuple[int, datetime, list[str] | None]] = (),
     ) -> None:
         self.kind, self.subject, self.details = kind, subject, details
         self.matter = matter or rules.RULES[kind].matter
         self.lon, self.lat, self.permitted = lon, lat, permitted
+        #: Earlier stored events (id, event time, image hashes) the finding rests on besides the
+        #: event itself — the other hub captures of an ``illegal_operation`` — linked to the lead
+        #: it opens as evidence.
+        self.evidence = tuple(evidence)
 
 
 def vehicle_subject(plate: str | None, color: str | None, ev: AnyEvent) -> str:
@@ -166,7 +171,8 @@ def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.Moni
             and rules.certificate_problem(vehicle.cert_status, vehicle.cert_expiry, _local_day(ev)) is None
         )
         if not valid:
-            times = _hub_captures(session, ev, HUB_DEVICES[id(session)], cfg)
+            captures = _hub_captures(session, ev, HUB_DEVICES[id(session)], cfg)
+            times = [t for t, _, _ in captures]
             if rules.is_illegal_operation(times, ev.event_time, False, cfg):
                 out.append(
                     Finding(
@@ -180,6 +186,7 @@ def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.Moni
                         },
                         lon=ev.lon,
                         lat=ev.lat,
+                        evidence=[(i, t, images) for t, i, images in captures if i != ev.id],
                     )
                 )
     out += _watchlist(session, ev, subject)
@@ -252,8 +259,12 @@ def hub_devices(session: Session, devices: dict[str, Device], cfg: rules.Monitor
     return out
 
 
-def _hub_captures(session: Session, ev: AnyEvent, hubs: set[str], cfg: rules.MonitoringConfig) -> list[datetime]:
-    q = select(Event.event_time).where(
+def _hub_captures(
+    session: Session, ev: AnyEvent, hubs: set[str], cfg: rules.MonitoringConfig
+) -> list[tuple[datetime, int, list[str] | None]]:
+    """The vehicle's captures at hub cameras in the window up to the event (the event itself
+    included): (event time, id, image hashes), in time order."""
+    q = select(Event.event_time, Event.id, Event.images).where(
         Event.plate == ev.plate,
         Event.type == "plate_capture",
         Event.device_code.in_(sorted(hubs)),
@@ -262,7 +273,7 @@ def _hub_captures(session: Session, ev: AnyEvent, hubs: set[str], cfg: rules.Mon
     )
     if ev.plate_color:
         q = q.where(Event.plate_color == ev.plate_color)
-    return sorted(session.scalars(q))
+    return sorted((t, i, images) for t, i, images in session.execute(q))
 
 
 def _watchlist(session: Session, ev: AnyEvent, subject: str) -> list[Finding]:
@@ -433,6 +444,8 @@ def fold(
     )
     for lead in candidates:
         if rules.folds(f.kind, lead.first_event_time, lead.status, ev.event_time, cfg):
+            if session.get(LeadEvent, (lead.id, ev.id)) is not None:
+                return lead  # already its evidence (linked when the lead opened)
             lead.count += 1
             lead.last_event_time = max(lead.last_event_time, ev.event_time)
             lead.images = [*lead.images, *[h for h in (ev.images or []) if h not in lead.images]]
@@ -460,18 +473,28 @@ def fold(
         rule_version=_versioned(session, rule_versions.get(f.kind, info.version)),
         first_event_time=ev.event_time,
         last_event_time=ev.event_time,
-        count=1,
+        count=1 + len(f.evidence),
         lon=f.lon,
         lat=f.lat,
         details=f.details | ({"evidence_problems": problems} if problems else {}),
-        images=list(ev.images or []),
+        images=evidence_images(ev.images, f.evidence),
         usable_as_evidence=usable,
         permitted=f.permitted,
     )
     session.add(lead)
     session.flush()
     session.add(LeadEvent(lead_id=lead.id, event_id=ev.id, event_time=ev.event_time))
+    for event_id, t, _ in f.evidence:
+        session.add(LeadEvent(lead_id=lead.id, event_id=event_id, event_time=t))
     return lead
+
+
+def evidence_images(own: list[str] | None, evidence: Sequence[tuple[int, datetime, list[str] | None]]) -> list[str]:
+    """A new lead's images: its event's, then those of the earlier events it rests on, once each."""
+    out = list(own or [])
+    for _, _, images in evidence:
+        out += [h for h in images or [] if h not in out]
+    return out
 
 
 # --------------------------------------------------------------------------- the worker
@@ -959,7 +982,7 @@ def list_leads(
             select(LeadEvent.lead_id, Event.device_code, Event.event_id)
             .join(Event, Event.id == LeadEvent.event_id)
             .where(LeadEvent.lead_id.in_([x.id for x in leads]))
-            .order_by(LeadEvent.event_time)
+            .order_by(LeadEvent.event_time, Event.id)  # events of one time: in arrival order, as the lead page
         ).all()
         by_lead: dict[int, list[dict[str, str]]] = {}
         for lid, dev, eid in rows:
@@ -988,7 +1011,7 @@ def get_lead(session: Session, lead_id: int, actor: Actor | None = None) -> dict
         .join(LeadEvent, LeadEvent.event_id == Event.id)
         .join(Device, Device.code == Event.device_code, isouter=True)
         .where(LeadEvent.lead_id == lead_id)
-        .order_by(Event.event_time)
+        .order_by(Event.event_time, Event.id)
     ).all()
     out["events"] = [
         {
