@@ -284,9 +284,10 @@ def test_live_ticker_leads_and_the_lead_page(new_context: NewContext, site: Site
     expect(page.get_by_test_id("ticker-state")).to_have_count(0)  # no ticker here, but ...
     _until(page, "window.ZhifaLive && window.ZhifaLive.state === 'open'")  # ... the list listens
 
-    # Filters: the kind select has the rules' Chinese titles; a status with no leads empties the list.
+    # Filters: the kind select has the rules' Chinese titles, then the kinds people raise; a status
+    # with no leads empties the list.
     options = page.get_by_test_id("filter-kind").locator("option").all_inner_texts()
-    assert options[1:] == [r.title_zh for r in RULES.values()]
+    assert options[1:] == [r.title_zh for r in RULES.values()] + ["投诉举报", "巡查发现"]
     page.get_by_test_id("filter-status").select_option("dismissed")
     expect(page.get_by_test_id("list-total")).to_have_text("共 0 条")
     assert "status=dismissed" in page.url

@@ -82,7 +82,12 @@ def test_monitoring_pages_render_chinese_first(admin_client: Any) -> None:
     assert ">最近上报（北京时间）<" in html and ">证据效力<" in html
     boot = _boot(html)
     assert boot["active"] == "monitoring-devices"
-    assert boot["page"]["kinds"] == [[k, r.title_zh] for k, r in rules.RULES.items()]  # the rules' order
+    # The rules' kinds in their order, then those people raise (hotline calls, patrol reports),
+    # so that no lead in the list shows a bare code.
+    assert boot["page"]["kinds"] == [[k, r.title_zh] for k, r in rules.RULES.items()] + [
+        ["complaint", "投诉举报"],
+        ["patrol_report", "巡查发现"],
+    ]
     assert boot["page"]["statuses"] == list(rules.LEAD_STATUSES)
     # The navigation shows the module open with its two pages, the current one marked.
     assert '<a href="/monitoring/devices" data-nav="monitoring-devices" class="active" aria-current="page">' in html
@@ -114,7 +119,8 @@ def test_monitoring_pages_in_english(admin_client: Any) -> None:
     assert "<h1>Leads</h1>" in html and ">Monitoring &amp; early warning<" in html
     kinds = dict(_boot(html)["page"]["kinds"])
     assert kinds["overload"] == "Overloaded vehicle (gross mass)"
-    assert set(kinds) == set(rules.RULES)
+    assert set(kinds) == set(rules.RULES) | {"complaint", "patrol_report"}
+    assert (kinds["complaint"], kinds["patrol_report"]) == ("Complaint or tip", "Patrol report")
 
 
 def test_dashboard_has_the_live_ticker(admin_client: Any) -> None:

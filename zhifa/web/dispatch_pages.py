@@ -77,8 +77,6 @@ OUTCOME_LABELS = {
     "case_opened": N_("Case opened"),
     "referred": N_("Referred"),
 }
-#: Lead kinds raised by people rather than rules (``dispatch.hotline``).
-PEOPLE_LEAD_KINDS = {"complaint": N_("Complaint or tip"), "patrol_report": N_("Patrol report")}
 
 
 def _labels(lang: str) -> dict[str, dict[str, str]]:
@@ -97,7 +95,7 @@ def _labels(lang: str) -> dict[str, dict[str, str]]:
 def _dispatch_page(request: Request, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """What every dispatch page's script needs: labels, lead kinds, the transition table."""
     lang = lang_of(request)
-    kinds = pages.rule_titles(lang) | {k: translate(v, lang) for k, v in PEOPLE_LEAD_KINDS.items()}
+    kinds = pages.lead_kind_titles(lang)
     return {
         "labels": _labels(lang),
         "kinds": list(kinds.items()),

@@ -182,6 +182,16 @@ def rule_titles(lang: str) -> dict[str, str]:
     }
 
 
+#: Lead kinds raised by people rather than rules (``dispatch.hotline``): 12345/12328 calls and
+#: officers' patrol reports, listed with the rules' leads.
+PEOPLE_LEAD_KINDS = {"complaint": N_("Complaint or tip"), "patrol_report": N_("Patrol report")}
+
+
+def lead_kind_titles(lang: str) -> dict[str, str]:
+    """Every lead kind → title in the UI language: the rules' in their order, then people's."""
+    return rule_titles(lang) | {k: translate(v, lang) for k, v in PEOPLE_LEAD_KINDS.items()}
+
+
 # --------------------------------------------------------------------------- templates
 
 
@@ -445,10 +455,11 @@ def audit_page(request: Request, session: DB) -> Response:
 
 
 def _monitoring(request: Request) -> dict[str, Any]:
-    """What every monitoring page's script needs: the rule titles as ``[kind, title]`` pairs in
-    the rules' order (the boot JSON sorts object keys), and the lead statuses."""
+    """What every monitoring page's script needs: the lead kinds' titles as ``[kind, title]``
+    pairs, the rules' in their order, then the kinds people raise (the boot JSON sorts object
+    keys), and the lead statuses."""
     return {
-        "kinds": list(rule_titles(lang_of(request)).items()),
+        "kinds": list(lead_kind_titles(lang_of(request)).items()),
         "rule_versions": {kind: info.version for kind, info in RULES.items()},
         "statuses": list(LEAD_STATUSES),
     }
