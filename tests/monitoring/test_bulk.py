@@ -97,6 +97,17 @@ def batched(session: Session, size: int) -> None:
         session.expire_all()
 
 
+def assert_batches_give(session: Session, expected: list[tuple[Any, ...]]) -> None:
+    """The batch path, in batches of 7 and of 1,000, gives the ``expected`` leads (each run
+    rolled back)."""
+    for size in (7, 1000):
+        sp = session.begin_nested()
+        batched(session, size)
+        assert snapshot(session) == expected, f"batches of {size}"
+        sp.rollback()
+        session.expire_all()
+
+
 def test_batch_fold_equals_event_by_event(world: Session) -> None:  # noqa: F811
     watch = "plate,plate_color,mmsi,reason,matter\n苏L60606,yellow,,未缴罚款,road.overload\n"
     from pathlib import Path
@@ -123,12 +134,7 @@ def test_batch_fold_equals_event_by_event(world: Session) -> None:  # noqa: F811
     assert {"overload", "oversize", "repeat_overload", "watchlist", "certificate_expired"} <= kinds, kinds
     assert any(k[4] > 1 for k in expected) and any(k[12] for k in expected)  # folds and permits happen
 
-    for size in (7, 1000):
-        sp = world.begin_nested()
-        batched(world, size)
-        assert snapshot(world) == expected, f"batches of {size}"
-        sp.rollback()
-        world.expire_all()
+    assert_batches_give(world, expected)
 
 
 def test_a_batch_another_worker_finished_meanwhile_counts_nothing(
@@ -236,11 +242,6 @@ def test_hub_captures_fold_the_same_in_batches_and_one_by_one(world: Session) ->
         opened = [k for k in expected if k[0] == "illegal_operation"]
         assert opened and all(k[4] == len(k[15]) for k in opened)  # count = the events linked
         assert any(k[4] >= 5 and len(k[10]) == k[4] for k in opened)  # each capture's image once
-        for size in (7, 1000):
-            sp = world.begin_nested()
-            batched(world, size)
-            assert snapshot(world) == expected, f"batches of {size}"
-            sp.rollback()
-            world.expire_all()
+        assert_batches_give(world, expected)
     finally:
         monitoring.HUB_DEVICES.pop(id(world), None)
