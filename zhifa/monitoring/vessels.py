@@ -90,7 +90,6 @@ def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.Monitor
     return out
 
 
-
 def vessel_position(session: Session, mmsi: str, ev: Event) -> tuple[float | None, float | None, str]:
     """Where a finding about a vessel lies: its latest position report (``vessel``), else — static
     data or a watchlist hit before any position — the event's own place, the receiving station
@@ -99,6 +98,7 @@ def vessel_position(session: Session, mmsi: str, ev: Event) -> tuple[float | Non
     if where is not None and where.last_lon is not None and where.last_lat is not None:
         return where.last_lon, where.last_lat, "vessel"
     return ev.lon, ev.lat, "receiver"
+
 
 def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.MonitoringConfig) -> None:
     """Remember the vessel's latest fix and whether it lies in our waters (for the gap scan)."""
@@ -126,7 +126,7 @@ def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.M
         # The silence opened and closed between two fixes the worker sees together (a file, a
         # batch): the scan between batches never saw it open. Judged in event time like the
         # scan, it is raised already ended.
-        _add_gap_lead(session, router, row, t, ended_at=t)
+        _add_gap_lead(session, router, row, t, ended=True)
     row.last_seen, row.last_lon, row.last_lat = t, fix.lon, fix.lat
     row.under_way = rules.ais_under_way(fix.nav_status, fix.sog_kn, cfg)
     row.area_unit = row.area_name = None
@@ -175,11 +175,9 @@ def gap_scan(session: Session, router: Router, watermark: datetime, cfg: rules.M
     return raised
 
 
-def _add_gap_lead(
-    session: Session, router: Router, v: AisVessel, now: datetime, ended_at: datetime | None = None
-) -> None:
+def _add_gap_lead(session: Session, router: Router, v: AisVessel, now: datetime, ended: bool = False) -> None:
     """An ``ais_gap`` lead for vessel ``v`` silent since its last fix, as of ``now`` (event time);
-    ``ended_at``: the vessel has reappeared then (the lead is raised ended)."""
+    ``ended``: the vessel has reappeared at ``now`` (the lead is raised ended)."""
     from zhifa.monitoring.models import Lead
 
     assert v.last_seen is not None
@@ -196,8 +194,8 @@ def _add_gap_lead(
         "silent_since_s": int((now - v.last_seen).total_seconds()),
         "area": v.area_name,
     }
-    if ended_at is not None:
-        details["reappeared_at"] = ended_at.isoformat()
+    if ended:
+        details["reappeared_at"] = now.isoformat()
     session.add(
         Lead(
             kind="ais_gap",
@@ -206,7 +204,7 @@ def _add_gap_lead(
             unit_code=unit,
             routing_mode="strip",
             routing_reason=reason,
-            status="new" if ended_at is None else "ended",
+            status="ended" if ended else "new",
             severity=info.severity,
             rule_version=info.version,
             first_event_time=v.last_seen,
