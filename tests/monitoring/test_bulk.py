@@ -16,6 +16,7 @@ from zhifa.core.audit import SYSTEM
 from zhifa.monitoring import bulk, rules
 from zhifa.monitoring import service as monitoring
 from zhifa.monitoring.models import Lead, LeadEvent
+from zhifa.sensing import queue
 from zhifa.sensing import service as sensing
 from zhifa.sensing.models import Device, Event
 
@@ -85,9 +86,10 @@ def batched(session: Session, size: int) -> None:
     router = monitoring.jurisdiction.get_router(session)
     devices = {d.code: d for d in session.scalars(select(Device))}
     cfg = rules.MonitoringConfig()
-    while rows := monitoring.claim(session, size):
+    while (claimed := monitoring.claim(session, size)).tickets:
+        assert queue.take(session, claimed.tickets)
         items, quiet = [], []
-        for row in rows:
+        for row in claimed.events:
             found = monitoring.findings_for(session, row, devices[row.device_code], cfg)
             (items.append((row, found)) if found else quiet.append(row.id))  # type: ignore[func-returns-value]
         raised, ids = bulk.fold_batch(session, router, items, devices, cfg, lambda k: rules.RULES[k].version)
@@ -141,7 +143,7 @@ def test_a_batch_another_worker_finished_meanwhile_counts_nothing(
     fresh_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite claims without a lock (the rules run in a read transaction): if another worker has
-    processed the same rows before the writes, the batch is dropped — no lead counted twice."""
+    taken the same tickets before the writes, the batch is dropped — no lead counted twice."""
     from pathlib import Path
 
     from sqlalchemy import func
@@ -161,14 +163,14 @@ def test_a_batch_another_worker_finished_meanwhile_counts_nothing(
         sensing.ingest(s, json.dumps(events, ensure_ascii=False).encode(), actor=SYSTEM)
         s.commit()
 
-    seen: list[list[bulk.EventRow]] = []
+    seen: list[monitoring.Claimed] = []
     real = monitoring.claim
 
-    def remembering(session: Session, *a: Any, **kw: Any) -> list[bulk.EventRow]:
-        rows = real(session, *a, **kw)
-        if rows:
-            seen.append(rows)
-        return rows
+    def remembering(session: Session, *a: Any, **kw: Any) -> monitoring.Claimed:
+        claimed = real(session, *a, **kw)
+        if claimed.tickets:
+            seen.append(claimed)
+        return claimed
 
     monkeypatch.setattr(monitoring, "claim", remembering)
     first = monitoring.process_pending(engine)
@@ -183,7 +185,7 @@ def test_a_batch_another_worker_finished_meanwhile_counts_nothing(
             )
 
     before = leads_and_links()
-    monkeypatch.setattr(monitoring, "claim", lambda session, *a, **kw: seen[0])  # the same rows again
+    monkeypatch.setattr(monitoring, "claim", lambda session, *a, **kw: seen[0])  # the same tickets again
     again = monitoring.process_pending(engine)
     assert again == {"events": 0, "leads": 0, "failed": 0}
     assert leads_and_links() == before

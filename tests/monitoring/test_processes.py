@@ -342,9 +342,10 @@ def test_two_workers_share_the_work(zhifa_procs: Zhifa, db: Engine) -> None:
             events.append(wim(f"e{len(events):06d}", plate(n), OVER_KG if over else UNDER_KG, at))
     rng.shuffle(events)
     with session_scope(db) as s:
-        for i in range(0, len(events), 2000):
-            r = sensing.ingest(s, ndjson(events[i : i + 2000]), actor=SYSTEM)
-            assert (r["accepted"], r["rejected"]) == (len(events[i : i + 2000]), [])
+        # Posts of 500 (each a ticket of the queue): eleven for two workers to share.
+        for i in range(0, len(events), 500):
+            r = sensing.ingest(s, ndjson(events[i : i + 500]), actor=SYSTEM)
+            assert (r["accepted"], r["rejected"]) == (len(events[i : i + 500]), [])
     assert pending(db) == len(events) == 5 * SHARED_SUBJECTS + 2 * SHARED_UNDER
 
     # Both at once. Each gets its own PostgreSQL application_name (libpq's PGAPPNAME), so that the

@@ -46,9 +46,7 @@ def leads(
 @router.get("/events/stuck")
 def stuck_events(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
     """Events a rule failed on: still pending, with their error and attempt count."""
-    rows = session.scalars(
-        select(Event).where(PENDING, Event.attempts > 0).order_by(Event.id).limit(500)
-    )
+    rows = session.scalars(select(Event).where(PENDING, Event.attempts > 0).order_by(Event.id).limit(500))
     return [
         {
             "id": e.id,

@@ -4,8 +4,9 @@ reading leads.
 Exactly once: an event is processed in the same transaction that writes its leads and marks it
 done. A killed worker rolls back and the event stays pending for the next one; a rule that raises
 leaves the event pending with its error and attempt count (visible in the API), never done.
-Several workers on PostgreSQL claim events with ``FOR UPDATE SKIP LOCKED`` and serialise leads of
-one subject with a transaction-scoped advisory lock, so none is lost or doubled.
+Several workers on PostgreSQL claim queue tickets (``sensing.queue``) with ``FOR UPDATE SKIP
+LOCKED`` and serialise leads of one subject with a transaction-scoped advisory lock, so none is
+lost or doubled.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from zhifa.monitoring import rules
 from zhifa.monitoring.bulk import EventRow
 from zhifa.monitoring.models import Lead, LeadEvent, WatchEntry
 from zhifa.registry.models import OversizePermit, Vehicle
-from zhifa.sensing.models import PENDING, Device, Event
+from zhifa.sensing import queue
+from zhifa.sensing.models import PENDING, Device, Event, EventTicket
 from zhifa.sensing.service import evidence_grade
 
 log = logging.getLogger(__name__)
@@ -571,18 +573,47 @@ def _as_vessel_event(session: Session, ev: Event, mmsi: str) -> Event:
 VEHICLE_TYPES = ("wim", "plate_capture")
 
 
-def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) -> list[EventRow]:
-    """Pending events in arrival order, as plain rows (locked on PostgreSQL, ``SKIP LOCKED``).
-    Ship passages wait until the AIS stream's watermark has moved past passage + window +
-    lateness (``passage_cutoff``); ``None`` holds them all."""
-    return _claim_raw(session, batch, passage_cutoff)
+@dataclass
+class Claimed:
+    """What a worker claimed: queue tickets (``sensing.queue``) and their events still pending
+    and not given up, in arrival order."""
+
+    tickets: list[queue.Ticket]
+    events: list[EventRow]
+
+    @property
+    def ids(self) -> list[int]:
+        return [i for t in self.tickets for i in t.ids]
 
 
-def claim_through_types(session: Session, batch: int, passage_cutoff: datetime | None = None) -> list[EventRow]:
-    """``claim`` through SQLAlchemy's column types: the reference ``claim`` is tested against."""
-    passages_ok: Any = Event.type != "ship_passage"
-    if passage_cutoff is not None:
-        passages_ok = or_(passages_ok, Event.event_time < passage_cutoff)
+def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) -> Claimed:
+    """Tickets naming about ``batch`` events, and those events (locked tickets on PostgreSQL,
+    ``SKIP LOCKED``). Ship passages wait until the AIS stream's watermark has moved past passage
+    + window + lateness (``passage_cutoff``); ``None`` holds them all."""
+    tickets = queue.claim(session, batch, passage_cutoff)
+    claimed = Claimed(tickets, [])
+    if tickets:
+        claimed.events = _load_raw(session, claimed.ids)
+    return claimed
+
+
+def settle(session: Session, claimed: Claimed) -> None:
+    """Put the claimed events still pending and not given up back in the queue (the tickets
+    were taken): deferred behind another worker's subject, or failed fewer than
+    ``MAX_ATTEMPTS`` times."""
+    from zhifa.monitoring.bulk import one_of
+
+    ids = claimed.ids
+    if not ids:
+        return
+    still = session.scalars(
+        select(Event.id).where(one_of(session, Event.id, ids, BigInteger()), PENDING, Event.attempts < MAX_ATTEMPTS)
+    ).all()
+    queue.requeue(session, claimed.tickets, list(still))
+
+
+def load_through_types(session: Session, ids: list[int]) -> list[EventRow]:
+    """``_load_raw`` through SQLAlchemy's column types: the reference it is tested against."""
     t = Event.__table__.c
     q = (
         select(
@@ -599,39 +630,33 @@ def claim_through_types(session: Session, batch: int, passage_cutoff: datetime |
             t.payload,
             t.images,
         )
-        .where(PENDING, t.attempts < MAX_ATTEMPTS, passages_ok)
+        .where(t.id.in_(ids), PENDING, t.attempts < MAX_ATTEMPTS)
         .order_by(t.id)
-        .limit(batch)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
     return [EventRow(**row._mapping) for row in session.execute(q)]
 
 
-def _claim_raw(session: Session, batch: int, passage_cutoff: datetime | None) -> list[EventRow]:
-    """``claim`` below the ORM (the hot read of the worker): the same query and the same values
-    as the column types give (tested equal against ``claim_through_types``), decoded at once —
-    the batch's JSON payloads in one ``jsontext.loads`` — instead of a result processor per
-    column and row. PostgreSQL locks the rows it returns (``FOR UPDATE SKIP LOCKED``)."""
-    from zhifa.sensing.service import sqlite_time
+def _load_raw(session: Session, ids: list[int]) -> list[EventRow]:
+    """The events ``ids`` still pending and not given up, as plain rows in arrival order: the
+    worker's hot read, below the ORM — the same values as the column types give (tested equal
+    against ``load_through_types``), decoded at once (the batch's JSON payloads in one
+    ``jsontext.loads``) instead of a result processor per column and row."""
+    from zhifa.monitoring.bulk import pg_array_text
 
     on_pg = session.get_bind().dialect.name == "postgresql"
-    mark = "%s" if on_pg else "?"
     sql = (
         "SELECT id, device_code, event_id, type, event_time, plate, plate_color, mmsi, lon, lat,"
         + (" payload::text, images::text" if on_pg else " payload, images")
-        + f" FROM sensing_event WHERE status = 'pending' AND attempts < {mark} AND (type != 'ship_passage'"
-        + (f" OR event_time < {mark})" if passage_cutoff is not None else ")")
-        + f" ORDER BY id LIMIT {mark}"
-        + (" FOR UPDATE SKIP LOCKED" if on_pg else "")
+        + " FROM sensing_event WHERE "
+        + ("id = ANY(%s::bigint[])" if on_pg else "id IN (SELECT value FROM json_each(?))")
+        + " AND status = 'pending' AND attempts < "
+        + ("%s" if on_pg else "?")
+        + " ORDER BY id"
     )
-    params: tuple[Any, ...] = (MAX_ATTEMPTS,)
-    if passage_cutoff is not None:
-        params += (passage_cutoff if on_pg else sqlite_time(passage_cutoff),)
     raw: Any = session.connection().connection.driver_connection
     cur = raw.cursor()
     try:
-        cur.execute(sql, (*params, batch))
+        cur.execute(sql, (pg_array_text(ids) if on_pg else jsontext.dumps(ids), MAX_ATTEMPTS))
         rows = cur.fetchall()
     finally:
         cur.close()
@@ -712,10 +737,11 @@ def process_pending(
     each.
 
     On SQLite the reading and the rules run in a read transaction, and the write lock is taken
-    only for the writes (the API's inserts need not wait for the rules); the writes first mark
-    the batch done on condition that it is still pending, so a second worker cannot make it
-    count twice. On PostgreSQL one transaction holds the claimed rows (``FOR UPDATE SKIP
-    LOCKED``) from the claim to the commit."""
+    only for the writes (the API's inserts need not wait for the rules); the writes first take
+    the batch's tickets off the queue on condition that they are still there, so a second
+    worker cannot make it count twice. On PostgreSQL one transaction holds the claimed tickets
+    (``FOR UPDATE SKIP LOCKED``) from the claim to the commit. Events left pending (deferred,
+    or failed fewer than ``MAX_ATTEMPTS`` times) go back in the queue in the same commit."""
     from zhifa.monitoring import bulk, vessels
     from zhifa.monitoring.admin import current_config
 
@@ -734,8 +760,9 @@ def process_pending(
             cutoff = watermark - timedelta(seconds=cfg.passage_window_s + cfg.passage_lateness_s)
         else:
             cutoff = None
-        events = claim(session, batch, cutoff)
-        if not events:
+        claimed = claim(session, batch, cutoff)
+        events = claimed.events
+        if not claimed.tickets:
             session.rollback()
             return {"events": 0, "leads": 0, "failed": 0}
         router = jurisdiction.get_router(session)
@@ -768,6 +795,10 @@ def process_pending(
             session.commit()  # end the read; the writes below take the write lock
 
         # ---- writes
+        if not queue.take(session, claimed.tickets):
+            session.rollback()  # another worker took this batch meanwhile (SQLite): theirs
+            log.warning("batch taken by another worker meanwhile; skipped")
+            return {"events": 0, "leads": 0, "failed": 0}
         for event_id, err in failures:
             _record_failure(session, event_id, err)
         failed += len(failures)
@@ -832,6 +863,8 @@ def process_pending(
                 if mark is not None:
                     leads += vessels.gap_scan(session, router, mark, cfg)
         CONFIG_VERSION.pop(id(session), None)
+        if done < len(claimed.ids):
+            settle(session, claimed)
         session.commit()
     return {"events": done, "leads": leads, "failed": failed}
 
@@ -891,7 +924,7 @@ class Worker(threading.Thread):
         """A cheap read (no write lock on SQLite) before claiming, so an idle worker does not
         hold up the API every time it looks."""
         with self.engine.connect().execution_options(sqlite_readonly=True) as c:
-            row = c.execute(select(Event.id).where(PENDING, Event.attempts < MAX_ATTEMPTS).limit(1)).first()
+            row = c.execute(select(EventTicket.id).limit(1)).first()
             c.rollback()
         return row is not None
 
@@ -1042,7 +1075,7 @@ def wait_for_idle(engine: Engine, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with session_factory(engine)() as s:
-            n = s.scalar(select(func.count()).select_from(Event).where(PENDING, Event.attempts < MAX_ATTEMPTS))
+            n = s.scalar(select(func.count()).select_from(EventTicket))
         if not n:
             return
         time.sleep(0.05)

@@ -88,12 +88,14 @@ class Event(Base):
 
     __table_args__ = (
         UniqueConstraint("device_code", "event_id", name="uq_sensing_event_device_event"),
-        # The queue: pending events only (done ones leave the index). Say ``PENDING`` to use it.
+        # No index holds ``status``: the queue is ``EventTicket``, and marking an event done then
+        # changes no indexed column (on PostgreSQL a HOT update; migration 0013). Events that
+        # failed at least once, for the stuck list (``PENDING``, ``attempts > 0``):
         Index(
-            "ix_sensing_event_queue",
+            "ix_sensing_event_retried",
             "id",
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("attempts > 0"),
+            postgresql_where=text("attempts > 0"),
         ),
         # Partial: an event with no plate (AIS, ship passages) or no MMSI (vehicles) writes no
         # entry there. ``plate = ?`` / ``mmsi = ?`` imply the condition, so both planners use them.
@@ -113,6 +115,9 @@ class Event(Base):
         ),
         # The archive and retention select by event time alone.
         Index("ix_sensing_event_time", "event_time"),
+        # Half of each page left free when rows are written, for the row's one update (done) to
+        # be written beside it: a HOT update, no new index entries (``sensing.queue``).
+        {"postgresql_with": {"fillfactor": 50}},
     )
 
 
@@ -182,8 +187,19 @@ class VesselPassage(Base):
     images: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
-#: ``status = 'pending'`` with the value written into the SQL, not bound, so that the planner can
-#: match it against the partial queue index's condition (``ix_sensing_event_queue``) without
-#: knowing a parameter's value: SQLite does so only in some builds and versions, PostgreSQL
-#: not in a generic plan (tested with EXPLAIN QUERY PLAN on SQLite).
+class EventTicket(Base):
+    """A place in the rule workers' queue: the ids of events stored together and not processed
+    yet (``sensing.queue``). Ship passages wait in tickets of their own until ``hold_until`` (the
+    latest passage's time) is behind the worker's cutoff."""
+
+    __tablename__ = "sensing_ticket"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ids: Mapped[list[int]] = mapped_column(JSON, nullable=False)
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+#: ``status = 'pending'`` with the value written into the SQL, not bound (a literal the planner
+#: sees, whatever the plan's parameters).
 PENDING: ColumnElement[bool] = Event.status == literal_column("'pending'")

@@ -29,7 +29,7 @@ from zhifa.core.tabular import parse_bool, read_table, require_columns
 from zhifa.geo.crs import CoordinateError, normalise_crs, to_wgs84
 from zhifa.jurisdiction import service as jurisdiction
 from zhifa.jurisdiction.router import RoutingError
-from zhifa.sensing import fastparse
+from zhifa.sensing import fastparse, queue
 from zhifa.sensing.events import (
     EventRejected,
     ParsedEvent,
@@ -488,13 +488,15 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
 
 def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
     """Insert rows (values in ``INSERT_COLUMNS`` order), skipping (device, id) pairs already
-    stored; returns how many were new.
+    stored, and queue the new ones for the rule workers (``sensing.queue``, same transaction);
+    returns how many were new.
 
     The hot path of ingestion, so it goes below the ORM: values pass through the columns' own
     bind processors (the same stored form as ORM writes: UTC timestamps, JSON text) and reach the
     driver in one statement per batch on the session's connection, inside its transaction —
-    SQLite ``executemany`` of ``INSERT … ON CONFLICT DO NOTHING`` (new rows counted by the
-    connection's change counter); PostgreSQL ``COPY`` (``_copy_new_pg``)."""
+    SQLite ``executemany`` of ``INSERT … ON CONFLICT DO NOTHING`` (under the write lock, the new
+    rows are those above the highest id before); PostgreSQL ``COPY`` with ids drawn from the
+    sequence first (``_copy_new_pg``)."""
     if not rows:
         return 0
     cols = ", ".join(INSERT_COLUMNS)
@@ -508,17 +510,20 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
             f"INSERT INTO sensing_event ({cols}) VALUES ({', '.join('?' * len(INSERT_COLUMNS))})"
             " ON CONFLICT (device_code, event_id) DO NOTHING"
         )
-        before = raw_sqlite.total_changes
         cur = raw_sqlite.cursor()
         try:
+            # A new rowid is always above the highest one: this transaction holds the write
+            # lock, so every id above ``top`` afterwards is one of these rows.
+            top = cur.execute("SELECT coalesce(max(id), 0) FROM sensing_event").fetchone()[0]
             cur.executemany(sql, encoded)
+            new = [int(r[0]) for r in cur.execute("SELECT id FROM sensing_event WHERE id > ? ORDER BY id", (top,))]
         finally:
             cur.close()
-        return int(raw_sqlite.total_changes - before)
+        _enqueue_new(session, rows, new, lambda i: i - top - 1 if len(new) == len(rows) else None)
+        return len(new)
     conn = session.connection()
     dialect = conn.dialect
-    raw = conn.connection.driver_connection
-    # PostgreSQL: COPY through a staging table.
+    raw: Any = conn.connection.driver_connection
     table = Event.__table__
     procs = [
         (i, p)
@@ -527,15 +532,49 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
     ]
     json_cols = (INSERT_COLUMNS.index("payload"), INSERT_COLUMNS.index("images"))
     procs = [(i, p) for i, p in procs if i not in json_cols]
+    with raw.cursor() as cur:
+        cur.execute("SELECT nextval('sensing_event_id_seq') FROM generate_series(1, %s)", (len(rows),))
+        ids = [int(r[0]) for r in cur.fetchall()]
     values = []
-    for row in rows:
-        v = list(row)
+    for event_id, row in zip(ids, rows, strict=True):
+        v = [event_id, *row]
         for i, p in procs:
-            v[i] = p(v[i])
+            v[i + 1] = p(v[i + 1])
         for i in json_cols:
-            v[i] = None if v[i] is None else jsontext.dumps(v[i])
+            v[i + 1] = None if v[i + 1] is None else jsontext.dumps(v[i + 1])
         values.append(v)
-    return _copy_new_pg(raw, cols, values)
+    new = _copy_new_pg(raw, "id, " + cols, values)
+    first = ids[0]
+    _enqueue_new(session, rows, new, lambda i: i - first)
+    return len(new)
+
+
+_TYPE, _TIME = INSERT_COLUMNS.index("type"), INSERT_COLUMNS.index("event_time")
+
+
+def _enqueue_new(session: Session, rows: list[tuple[Any, ...]], new: list[int], index: Any) -> None:
+    """Queue the new events: one ticket for the batch, and one for each ship passage, held until
+    its time is behind the worker's cutoff. ``index(id)``: the row an id was stored from (None:
+    unknown — then the stored rows are read)."""
+    if not any(r[_TYPE] == "ship_passage" for r in rows):
+        queue.enqueue(session, new)
+        return
+    passages: dict[int, datetime] = {}
+    for event_id in new:
+        i = index(event_id)
+        if i is None:
+            passages = {
+                e.id: e.event_time
+                for e in session.execute(
+                    select(Event.id, Event.event_time).where(Event.id.in_(new), Event.type == "ship_passage")
+                )
+            }
+            break
+        if rows[i][_TYPE] == "ship_passage":
+            passages[event_id] = rows[i][_TIME]
+    queue.enqueue(session, [i for i in new if i not in passages])
+    for event_id, t in passages.items():
+        queue.enqueue(session, [event_id], hold_until=t)
 
 
 def sqlite_time(t: datetime) -> str:
@@ -578,13 +617,13 @@ def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> t
     )
 
 
-def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> int:
-    """PostgreSQL: a batch's rows, skipping those already stored. Nearly every batch is all new:
-    one ``COPY`` straight into the table, inside a savepoint — about two thirds of the database's
-    CPU of the staging path (13–19 against 19–30 µs a row; docs/performance.md, sixth session).
-    A row already stored (a device re-sending, or another process storing the same event
-    meanwhile) fails the whole ``COPY`` with a unique violation: back to the savepoint, and the
-    staging path skips those rows."""
+def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> list[int]:
+    """PostgreSQL: a batch's rows (each starting with its id), skipping those already stored;
+    returns the ids stored. Nearly every batch is all new: one ``COPY`` straight into the table,
+    inside a savepoint — about two thirds of the database's CPU of the staging path (13–19
+    against 19–30 µs a row; docs/performance.md, sixth session). A row already stored (a device
+    re-sending, or another process storing the same event meanwhile) fails the whole ``COPY``
+    with a unique violation: back to the savepoint, and the staging path skips those rows."""
     with raw.cursor() as cur:
         cur.execute("SAVEPOINT sensing_event_copy")
         try:
@@ -597,15 +636,15 @@ def _copy_new_pg(raw: Any, cols: str, values: list[list[Any]]) -> int:
             cur.execute("ROLLBACK TO SAVEPOINT sensing_event_copy")
             return _copy_staged_pg(cur, cols, values)
         cur.execute("RELEASE SAVEPOINT sensing_event_copy")
-        return len(values)
+        return [v[0] for v in values]
 
 
 UNIQUE_VIOLATION = "23505"
 
 
-def _copy_staged_pg(cur: Any, cols: str, values: list[list[Any]]) -> int:
+def _copy_staged_pg(cur: Any, cols: str, values: list[list[Any]]) -> list[int]:
     """``COPY`` into a temporary staging table, then one ``INSERT … SELECT … ON CONFLICT DO
-    NOTHING`` in the batch's order: the new rows of a batch holding stored ones."""
+    NOTHING`` in the batch's order: the new rows of a batch holding stored ones (their ids)."""
     # Per connection, emptied at every commit; created inside the transaction, so a rollback
     # takes it away too and the next batch creates it again.
     cur.execute(
@@ -618,9 +657,9 @@ def _copy_staged_pg(cur: Any, cols: str, values: list[list[Any]]) -> int:
             copy.write_row((*v, i))
     cur.execute(
         f"INSERT INTO sensing_event ({cols}) SELECT {cols} FROM sensing_event_stage"
-        " ORDER BY ord ON CONFLICT (device_code, event_id) DO NOTHING"
+        " ORDER BY ord ON CONFLICT (device_code, event_id) DO NOTHING RETURNING id"
     )
-    return int(cur.rowcount)
+    return sorted(int(r[0]) for r in cur.fetchall())
 
 
 # --------------------------------------------------------------------------- raw NMEA
