@@ -1078,9 +1078,9 @@ class Simulator:
             where = self.position_of(officer, t)
             if where is None:
                 continue
-            body = json.dumps({"lon": where[0], "lat": where[1], "at": at, "accuracy_m": POSITION_ACCURACY_M}).encode(
-                "utf-8"
-            )
+            body = json.dumps(
+                {"lon": where[0], "lat": where[1], "at": at, "accuracy_m": POSITION_ACCURACY_M}
+            ).encode("utf-8")
             url = f"{self.base_url}/api/v1/officers/{officer.code}/position"
             status, answer = 0, None
             for _attempt in range(2):  # a second time only with a renewed token
