@@ -376,3 +376,17 @@ def test_an_event_another_transaction_is_storing_is_a_duplicate_once_it_commits(
             assert sorted(s.scalars(select(Event.event_id))) == ["a", "b"]
     finally:
         engine.dispose()
+
+
+def test_the_fast_row_encoders_refuse_naive_times() -> None:
+    """As ``UTCDateTime`` does: a time without a zone is refused, never guessed."""
+    good = rows()[0]
+    defaults = {"images": None, "mmsi": None, "status": "pending", "attempts": 0, "raised_lead": False}
+    row = tuple(good.get(name, defaults.get(name)) for name in sensing.INSERT_COLUMNS)
+    assert sensing.pg_values(1, row)[4] == T0 and sensing.sqlite_values(row)[3] == "2026-06-01 02:00:00.000000"
+    for i in (sensing.INSERT_COLUMNS.index("event_time"), sensing.INSERT_COLUMNS.index("received_at")):
+        naive = tuple(v.replace(tzinfo=None) if j == i else v for j, v in enumerate(row))
+        with pytest.raises(ValueError, match="naive"):
+            sensing.pg_values(1, naive)
+        with pytest.raises(ValueError, match="naive"):
+            sensing.sqlite_values(naive)
