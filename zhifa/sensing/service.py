@@ -513,14 +513,19 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
         cur = raw_sqlite.cursor()
         try:
             # A new rowid is always above the highest one: this transaction holds the write
-            # lock, so every id above ``top`` afterwards is one of these rows.
+            # lock, so every id above ``top`` afterwards is one of these rows — numbered in order
+            # from ``top + 1`` when all are new (the commonest case: no query to find them).
             top = cur.execute("SELECT coalesce(max(id), 0) FROM sensing_event").fetchone()[0]
+            before = raw_sqlite.total_changes
             cur.executemany(sql, encoded)
-            new = [int(r[0]) for r in cur.execute("SELECT id FROM sensing_event WHERE id > ? ORDER BY id", (top,))]
+            if raw_sqlite.total_changes - before == len(rows):
+                new = list(range(top + 1, top + 1 + len(rows)))
+            else:
+                new = [int(r[0]) for r in cur.execute("SELECT id FROM sensing_event WHERE id > ? ORDER BY id", (top,))]
         finally:
             cur.close()
-        # All new: numbered in order from ``top + 1``; else which row each id is from is unknown.
-        _enqueue_new(session, rows, new, list(range(top + 1, top + 1 + len(rows))) if len(new) == len(rows) else None)
+        # Which row each id is from is known only when all are new.
+        _enqueue_new(session, rows, new, new if len(new) == len(rows) else None)
         return len(new)
     raw: Any = session.connection().connection.driver_connection
     with raw.cursor() as cur:
