@@ -572,7 +572,7 @@ def sqlite_time(t: datetime) -> str:
         raise ValueError("naive datetime refused: store timezone-aware values")
     if t.tzinfo is not UTC:
         t = t.astimezone(UTC)
-    return t.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return t.isoformat(" ", "microseconds")[:-6]  # without its "+00:00" (quicker than replace())
 
 
 def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> tuple[Any, ...]:
