@@ -610,28 +610,12 @@ def pg_values(event_id: int, row: tuple[Any, ...]) -> tuple[Any, ...]:
     PostgreSQL: the values the columns' own bind processors give (tested equal to an ORM write),
     without a processor call per column and row — timestamps aware (a naive one refused; the
     server stores the instant), JSON through ``jsontext.dumps``, no images as SQL NULL."""
-    dev, eid, typ, t, received, plate, color, mmsi, lon, lat, payload, images, status, attempts, raised = row
-    for value in (t, received):
+    *plain, payload, images, status, attempts, raised = row  # plain: device … lat, as they are
+    for value in (plain[3], plain[4]):  # event_time, received_at
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("naive datetime refused: store timezone-aware values")
-    return (
-        event_id,
-        dev,
-        eid,
-        typ,
-        t,
-        received,
-        plate,
-        color,
-        mmsi,
-        lon,
-        lat,
-        jsontext.dumps(payload),
-        None if images is None else jsontext.dumps(images),
-        status,
-        attempts,
-        bool(raised),
-    )
+    dumped = None if images is None else jsontext.dumps(images)
+    return (event_id, *plain, jsontext.dumps(payload), dumped, status, attempts, bool(raised))
 
 
 def _copy_new_pg(raw: Any, cols: str, values: list[tuple[Any, ...]]) -> list[int]:
