@@ -43,3 +43,18 @@ def test_watchlist_entries(client: Any, session: Session) -> None:
     entry = client.get("/api/v1/watchlist", headers=h).json()[0]
     assert client.delete(f"/api/v1/watchlist/{entry['id']}", headers=h).json()["active"] is False
     assert client.get("/api/v1/watchlist", headers=h).json() == []
+
+
+def test_retrying_given_up_events_is_for_administrators(client: Any, session: Session) -> None:
+    """The endpoint's roles and answers (what a retry queues, and that it is processed once, is
+    tested in tests/sensing/test_queue.py)."""
+    make_user(session)
+    make_user(session, "duty1", ("duty_officer",))
+    body = {"ids": [10**9]}
+    assert client.post("/api/v1/events/stuck/retry", json=body).status_code == 401
+    assert client.post("/api/v1/events/stuck/retry", json=body, headers=login(client, "duty1")).status_code == 403
+    r = client.post("/api/v1/events/stuck/retry", json=body, headers=login(client))
+    assert r.status_code == 200 and r.json() == {"queued": [], "refused": [{"id": 10**9, "reason": "no such event"}]}
+    r = client.post("/api/v1/events/stuck/retry", json={"ids": []}, headers=login(client))
+    assert r.status_code == 400 and "ids" in r.json()["error"]["message"]
+    assert client.post("/api/v1/events/stuck/retry", json={"ids": ["x"]}, headers=login(client)).status_code == 422

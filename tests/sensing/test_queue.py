@@ -15,8 +15,9 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session
 
 from tests.sensing.test_fast_rows import rows
-from zhifa.core.audit import SYSTEM
+from zhifa.core.audit import SYSTEM, Actor, AuditLog
 from zhifa.core.db import alembic_config, make_engine, session_factory, upgrade
+from zhifa.core.errors import Forbidden
 from zhifa.monitoring import service as monitoring
 from zhifa.sensing import queue
 from zhifa.sensing import service as sensing
@@ -134,6 +135,35 @@ def test_events_left_pending_go_back_in_the_first_tickets_place(fresh: Engine, m
         ).all()
         assert [tuple(x) for x in stuck] == [("w2", "pending", monitoring.MAX_ATTEMPTS, "RuntimeError: rule exploded")]
         assert set(s.scalars(select(Event.event_id).where(Event.status == "done"))) == {"w1", "w3"}
+        ids = dict(s.execute(select(Event.event_id, Event.id)).all())
+
+    # The cause mended, an administrator queues it again: processed once, its lead raised.
+    monkeypatch.setattr(monitoring, "findings_for", real)
+    officer = Actor("duty", frozenset({"duty_officer"}))
+    with session_factory(fresh)() as s, pytest.raises(Forbidden):
+        monitoring.retry_given_up(s, officer, [ids["w2"]])
+    with session_factory(fresh)() as s:
+        answer = monitoring.retry_given_up(s, SYSTEM, [ids["w2"], ids["w1"], 10**9])
+        s.commit()
+    assert answer == {
+        "queued": [ids["w2"]],
+        "refused": [{"id": ids["w1"], "reason": "already done"}, {"id": 10**9, "reason": "no such event"}],
+    }
+    with session_factory(fresh)() as s:  # asked again: already queued, not queued twice
+        again = monitoring.retry_given_up(s, SYSTEM, [ids["w2"]])
+        s.commit()
+    assert again == {
+        "queued": [],
+        "refused": [{"id": ids["w2"], "reason": "still being retried (fewer than 5 attempts)"}],
+    }
+    assert monitoring.process_pending(fresh)["events"] == 1
+    with session_factory(fresh)() as s:
+        assert tickets(s) == []
+        assert s.scalars(select(Event.status).where(Event.id == ids["w2"])).one() == "done"
+        audit = s.scalars(select(AuditLog).where(AuditLog.action == "retry")).all()
+        assert [(a.entity_type, a.entity_id, a.actor) for a in audit] == [
+            ("sensing_event", str(ids["w2"]), SYSTEM.username)
+        ]
 
 
 @pytest.mark.db

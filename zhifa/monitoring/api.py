@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from zhifa.core.api import DB, CurrentActor
@@ -58,6 +59,17 @@ def stuck_events(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
         }
         for e in rows
     ]
+
+
+class RetryBody(BaseModel):
+    ids: list[int]
+
+
+@router.post("/events/stuck/retry")
+def retry_stuck(body: RetryBody, session: DB, actor: CurrentActor) -> dict[str, Any]:
+    """Queue again events a rule gave up on (administrators): ``{"ids": [...]}`` →
+    ``{"queued": [...], "refused": [{"id", "reason"}]}``."""
+    return service.retry_given_up(session, actor, body.ids)
 
 
 @router.get("/leads/{lead_id}")

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from zhifa.core import jsontext
+from zhifa.core import audit, jsontext
 from zhifa.core.audit import Actor
 from zhifa.core.clock import to_shanghai, utcnow
 from zhifa.core.db import session_factory
@@ -610,6 +610,55 @@ def settle(session: Session, claimed: Claimed) -> None:
         select(Event.id).where(one_of(session, Event.id, ids, BigInteger()), PENDING, Event.attempts < MAX_ATTEMPTS)
     ).all()
     queue.requeue(session, claimed.tickets, list(still))
+
+
+def retry_given_up(session: Session, actor: Actor, ids: Sequence[int]) -> dict[str, Any]:
+    """Queue again events a rule failed on ``MAX_ATTEMPTS`` times (once the cause is mended): their
+    attempt count goes back to 0 (the last error stays until they are done) and they join the
+    queue in one ticket; one audit row. Only given-up events are taken — the others are still
+    queued, and an event in two tickets could be processed twice — and each only once even when
+    two administrators ask at the same moment (the update's condition is re-checked under its
+    row lock). Answers the ids queued and those refused, each with its reason."""
+    from zhifa.core.auth import require
+    from zhifa.core.errors import BadRequest
+
+    require(actor, "admin")
+    wanted = sorted({int(i) for i in ids})
+    if not wanted or len(wanted) > 1000:
+        raise BadRequest("ids: give 1 to 1,000 event ids", "ids：请给出 1 至 1000 个事件编号")
+    taken = sorted(
+        session.scalars(
+            update(Event)
+            .where(Event.id.in_(wanted), PENDING, Event.attempts >= MAX_ATTEMPTS)
+            .values(attempts=0)
+            .returning(Event.id),
+            execution_options={"synchronize_session": False},
+        ).all()
+    )
+    queue.enqueue(session, taken)
+    refused = []
+    if len(taken) < len(wanted):
+        known = dict(session.execute(select(Event.id, Event.status).where(Event.id.in_(wanted))).all())
+        for i in sorted(set(wanted) - set(taken)):
+            reason = (
+                "no such event"
+                if i not in known
+                else "already done"
+                if known[i] != "pending"
+                else f"still being retried (fewer than {MAX_ATTEMPTS} attempts)"
+            )
+            refused.append({"id": i, "reason": reason})
+    if taken:
+        audit.record(
+            session,
+            actor,
+            "retry",
+            "sensing_event",
+            ",".join(map(str, taken))[:200],
+            {"attempts": MAX_ATTEMPTS},
+            {"attempts": 0},
+        )
+    return {"queued": taken, "refused": refused}
 
 
 def load_through_types(session: Session, ids: list[int]) -> list[EventRow]:
