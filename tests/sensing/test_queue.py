@@ -164,6 +164,26 @@ def test_events_left_pending_go_back_in_the_first_tickets_place(fresh: Engine, m
         assert [(a.entity_type, a.entity_id, a.actor) for a in audit] == [
             ("sensing_event", str(ids["w2"]), SYSTEM.username)
         ]
+        assert audit[0].after == {"attempts": 0, "ids": [ids["w2"]]}
+
+
+@pytest.mark.db
+def test_retrying_many_given_up_events_at_once(fresh: Engine) -> None:
+    from tests.monitoring.test_pipeline import wim
+
+    t = datetime.now(UTC) - timedelta(minutes=5)
+    post(fresh, [wim(i, 12000, plate=f"苏L{i:05d}", t=t.isoformat()) for i in range(60)])
+    with session_factory(fresh)() as s:
+        s.execute(text("DELETE FROM sensing_ticket"))
+        s.execute(text("UPDATE sensing_event SET attempts = 5, last_error = 'x'"))
+        ids = sorted(s.scalars(select(Event.id)))
+        answer = monitoring.retry_given_up(s, SYSTEM, ids)
+        s.commit()
+    assert answer == {"queued": ids, "refused": []}
+    assert monitoring.process_pending(fresh)["events"] == 60
+    with session_factory(fresh)() as s:
+        [row] = s.scalars(select(AuditLog).where(AuditLog.action == "retry")).all()
+        assert row.entity_id == "60 events" and row.after == {"attempts": 0, "ids": ids}
 
 
 @pytest.mark.db

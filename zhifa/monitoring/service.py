@@ -654,9 +654,11 @@ def retry_given_up(session: Session, actor: Actor, ids: Sequence[int]) -> dict[s
             actor,
             "retry",
             "sensing_event",
-            ",".join(map(str, taken))[:200],
+            listed
+            if len(listed := ",".join(map(str, taken))) <= 128
+            else f"{len(taken)} events",  # every id: ``after``
             {"attempts": MAX_ATTEMPTS},
-            {"attempts": 0},
+            {"attempts": 0, "ids": taken},
         )
     return {"queued": taken, "refused": refused}
 
