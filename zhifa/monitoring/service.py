@@ -649,16 +649,10 @@ def retry_given_up(session: Session, actor: Actor, ids: Sequence[int]) -> dict[s
             )
             refused.append({"id": i, "reason": reason})
     if taken:
+        listed = ",".join(map(str, taken))
+        entity = listed if len(listed) <= 128 else f"{len(taken)} events"  # the column's width; every id: ``after``
         audit.record(
-            session,
-            actor,
-            "retry",
-            "sensing_event",
-            listed
-            if len(listed := ",".join(map(str, taken))) <= 128
-            else f"{len(taken)} events",  # every id: ``after``
-            {"attempts": MAX_ATTEMPTS},
-            {"attempts": 0, "ids": taken},
+            session, actor, "retry", "sensing_event", entity, {"attempts": MAX_ATTEMPTS}, {"attempts": 0, "ids": taken}
         )
     return {"queued": taken, "refused": refused}
 

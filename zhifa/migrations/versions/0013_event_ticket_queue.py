@@ -28,6 +28,18 @@ depends_on = None
 _BIG = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
 
+def _partial_id_index(name: str, condition: str) -> None:
+    """An index of ``sensing_event.id`` over the rows that meet ``condition`` (both databases)."""
+    op.create_index(
+        name,
+        'sensing_event',
+        ['id'],
+        unique=False,
+        sqlite_where=sa.text(condition),
+        postgresql_where=sa.text(condition),
+    )
+
+
 def upgrade() -> None:
     ticket = op.create_table(
         'sensing_ticket',
@@ -38,14 +50,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_sensing_ticket')),
     )
     op.drop_index('ix_sensing_event_queue', table_name='sensing_event')
-    op.create_index(
-        'ix_sensing_event_retried',
-        'sensing_event',
-        ['id'],
-        unique=False,
-        sqlite_where=sa.text('attempts > 0'),
-        postgresql_where=sa.text('attempts > 0'),
-    )
+    _partial_id_index('ix_sensing_event_retried', 'attempts > 0')
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
         op.execute('ALTER TABLE sensing_event SET (fillfactor = 50)')
@@ -78,12 +83,5 @@ def downgrade() -> None:
     if bind.dialect.name == 'postgresql':
         op.execute('ALTER TABLE sensing_event RESET (fillfactor)')
     op.drop_index('ix_sensing_event_retried', table_name='sensing_event')
-    op.create_index(
-        'ix_sensing_event_queue',
-        'sensing_event',
-        ['id'],
-        unique=False,
-        sqlite_where=sa.text("status = 'pending'"),
-        postgresql_where=sa.text("status = 'pending'"),
-    )
+    _partial_id_index('ix_sensing_event_queue', "status = 'pending'")
     op.drop_table('sensing_ticket')
