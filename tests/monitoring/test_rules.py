@@ -30,6 +30,7 @@ from zhifa.monitoring.rules import (
     count_in_window,
     folds,
     gap_exceeded,
+    gap_watched,
     is_hub_site,
     is_illegal_operation,
     is_repeat_overload,
@@ -460,6 +461,23 @@ def test_certificate_problem_refuses_unknown_status_and_datetimes() -> None:
 )
 def test_ais_under_way(status: int | None, sog: float | None, under_way: bool) -> None:
     assert ais_under_way(status, sog, DEFAULT) is under_way
+
+
+@pytest.mark.parametrize(
+    ("mmsi", "status", "sog", "watched"),
+    [
+        ("413000001", 0, 8.0, True),  # a ship under way
+        (413000001, None, 0.6, True),
+        ("413000001", 1, 0.0, False),  # a ship at anchor
+        ("002734567", 0, 8.0, False),  # a base station's bogus class A position (ais_mismatch only)
+        ("994136001", 0, 8.0, False),  # an aid to navigation
+        ("111413001", None, 120.0, False),  # a SAR aircraft
+        ("970123456", 0, 8.0, False),  # an AIS-SART
+        ("not-an-mmsi", 0, 8.0, False),
+    ],
+)
+def test_gap_watched_only_ships(mmsi: str | int, status: int | None, sog: float | None, watched: bool) -> None:
+    assert gap_watched(mmsi, status, sog, DEFAULT) is watched
 
 
 def test_ais_under_way_settings() -> None:

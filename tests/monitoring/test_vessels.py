@@ -136,6 +136,16 @@ def test_base_station_sending_positions(world: Session) -> None:
     assert m.details["problem"] == "station_sends_position"
 
 
+def test_a_base_station_falling_silent_is_no_gap(world: Session) -> None:
+    """Its bogus class A position under way in the Yangtze raises ais_mismatch, and its silence
+    afterwards no ais_gap: a base station is no vessel (ais_gap/2). A ship beside it does."""
+    run(world, [ais_event(1, T0, pos("002734567", 119.50, 32.25)), ais_event(2, T0, pos("413000003", 119.50, 32.25)),
+                *track("413000001", T0, 119.30, 32.25, n=13, first_id=10)])
+    assert [m.subject for m in leads(world, "ais_mismatch")] == ["002734567"]
+    [gap] = leads(world, "ais_gap")
+    assert gap.subject == "413000003" and gap.rule_version == "ais_gap/2"
+
+
 def test_gap_raised_in_event_time_and_ended_on_reappearance(world: Session) -> None:
     # Vessel 3 under way in the Yangtze goes silent; vessel 1's fixes carry the stream 12 min on.
     run(world, [ais_event(1, T0, pos("413000003", 119.50, 32.25)),

@@ -131,7 +131,7 @@ RULES: dict[str, RuleInfo] = {
         ),
         RuleInfo(
             "ais_gap",
-            "ais_gap/1",
+            "ais_gap/2",  # /2: ships' MMSIs only (a base station's bogus position is ais_mismatch alone)
             "water.ais",
             _AIS_BASIS,
             "在航船舶 AIS 信号中断",
@@ -676,6 +676,22 @@ def ais_under_way(nav_status: int | None, sog_kn: float | None, config: Monitori
         return False
     # repr() is the shortest text of the float, so 0.5 compares as exactly 0.5.
     return Decimal(repr(float(sog_kn))) > config.ais_under_way_sog_kn
+
+
+def gap_watched(
+    mmsi: str | int, nav_status: int | None, sog_kn: float | None, config: MonitoringConfig | None = None
+) -> bool:
+    """Whether a position report leaves its sender watched for ``ais_gap``: a *ship's* MMSI
+    (MIDxxxxxx, ITU-R M.585) reported under way (``ais_under_way``). A base station (00MIDxxxx) or
+    aid to navigation (99MIDxxxx) sending class A/B positions is a misconfigured or spoofing
+    transponder, raised as ``ais_mismatch`` — its silence is no vessel's silence; nor are a SAR
+    aircraft's (111MIDxxx), a group call's or a SART's."""
+    try:
+        if parse_mmsi(mmsi).kind != "ship":
+            return False
+    except IdentifierError:
+        return False
+    return ais_under_way(nav_status, sog_kn, config)
 
 
 def gap_exceeded(last_seen: datetime, now: datetime, config: MonitoringConfig | None = None) -> bool:

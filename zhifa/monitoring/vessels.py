@@ -128,7 +128,7 @@ def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.M
         # scan, it is raised already ended.
         _add_gap_lead(session, router, row, t, ended=True)
     row.last_seen, row.last_lon, row.last_lat = t, fix.lon, fix.lat
-    row.under_way = rules.ais_under_way(fix.nav_status, fix.sog_kn, cfg)
+    row.under_way = rules.gap_watched(fix.mmsi, fix.nav_status, fix.sog_kn, cfg)
     row.area_unit = row.area_name = None
     try:
         a = router.route_points("water.ais", [fix.lon], [fix.lat])[0]
