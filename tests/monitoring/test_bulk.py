@@ -92,7 +92,7 @@ def batched(session: Session, size: int) -> None:
         for row in claimed.events:
             found = monitoring.findings_for(session, row, devices[row.device_code], cfg)
             (items.append((row, found)) if found else quiet.append(row.id))  # type: ignore[func-returns-value]
-        raised, ids = bulk.fold_batch(session, router, items, devices, cfg, lambda k: rules.RULES[k].version)
+        raised, _opened, ids = bulk.fold_batch(session, router, items, devices, cfg, lambda k: rules.RULES[k].version)
         assert sorted(ids) == sorted(r.id for r, _ in items) and raised >= len(items)
         bulk.mark_done(session, ids, raised_lead=True)
         bulk.mark_done(session, quiet, raised_lead=False)
@@ -185,9 +185,11 @@ def test_a_batch_another_worker_finished_meanwhile_counts_nothing(
             )
 
     before = leads_and_links()
+    # The counts: every lead was opened by this run; findings fold into them (some into one lead).
+    assert first["leads"] == before[0] and first["findings"] == before[1] > before[0]
     monkeypatch.setattr(monitoring, "claim", lambda session, *a, **kw: seen[0])  # the same tickets again
     again = monitoring.process_pending(engine)
-    assert again == {"events": 0, "leads": 0, "failed": 0}
+    assert again == {"events": 0, "findings": 0, "leads": 0, "failed": 0}
     assert leads_and_links() == before
     engine.dispose()
 

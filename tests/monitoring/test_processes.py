@@ -174,7 +174,7 @@ def test_ingest_cli_returns_with_leads(zhifa_procs: Zhifa, tmp_path: Any) -> Non
     assert set(got) == set(expected_rejected), got
     for line, reason in expected_rejected.items():
         assert reason in got[line], (line, got[line])
-    assert summary["processed"] == {"events": 2000, "leads": 1000, "failed": 0}
+    assert summary["processed"] == {"events": 2000, "findings": 1000, "leads": 1000, "failed": 0}
 
     # Immediately afterwards (nothing else runs): the leads are there.
     leads = json.loads(z.run("leads", "--json").stdout)
@@ -186,7 +186,7 @@ def test_ingest_cli_returns_with_leads(zhifa_procs: Zhifa, tmp_path: Any) -> Non
     again = json.loads(z.run("ingest", str(f)).stdout)
     assert (again["accepted"], again["duplicate"]) == (0, 2000), again
     assert again["rejected"] == summary["rejected"]
-    assert again["processed"] == {"events": 0, "leads": 0, "failed": 0}
+    assert again["processed"] == {"events": 0, "findings": 0, "leads": 0, "failed": 0}
     after = json.loads(z.run("leads", "--json").stdout)
     assert sorted((x["id"], x["count"]) for x in after) == sorted((x["id"], x["count"]) for x in leads)
     print(f"\nzhifa ingest of 2,000 events (with the rules): {t_ingest:.1f} s; test {time.monotonic() - t0:.1f} s")

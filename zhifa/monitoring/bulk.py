@@ -133,14 +133,14 @@ def fold_batch(
     devices: dict[str, Device],
     cfg: rules.MonitoringConfig,
     rule_version: Any,
-) -> tuple[int, list[int]]:
+) -> tuple[int, int, list[int]]:
     """Fold ``items`` — (event, findings) in event-id order — into leads and mark the events done.
-    Returns (findings folded, ids of the events done). ``rule_version(kind)`` gives the version
-    string a new lead records."""
+    Returns (findings folded, leads opened, ids of the events done). ``rule_version(kind)``
+    gives the version string a new lead records."""
     from zhifa.monitoring.service import OPEN_STATUSES, Finding, evidence_images
 
     if not items:
-        return 0, []
+        return 0, 0, []
     times = [ev.event_time for ev, _ in items]
     t_min, t_max = min(times), max(times)
     keys = {(f.kind, f.subject) for _, found in items for f in found}
@@ -305,7 +305,7 @@ def fold_batch(
 
     _route(router, created)
     _write(session, state, created)
-    return raised, done
+    return raised, len(created), done
 
 
 def _route(router: Router, created: list[_LeadState]) -> None:

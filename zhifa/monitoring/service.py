@@ -431,7 +431,9 @@ def fold(
     device: Device,
     rule_versions: dict[str, str],
     cfg: rules.MonitoringConfig,
-) -> Lead:
+) -> tuple[Lead, bool]:
+    """Fold finding ``f`` of event ``ev`` into the open lead it belongs with, or open one:
+    returns the lead and whether it was opened now."""
     _lock_subject(session, f.kind, f.subject, required=True)
     candidates = session.scalars(
         select(Lead)
@@ -447,13 +449,13 @@ def fold(
     for lead in candidates:
         if rules.folds(f.kind, lead.first_event_time, lead.status, ev.event_time, cfg):
             if session.get(LeadEvent, (lead.id, ev.id)) is not None:
-                return lead  # already its evidence (linked when the lead opened)
+                return lead, False  # already its evidence (linked when the lead opened)
             lead.count += 1
             lead.last_event_time = max(lead.last_event_time, ev.event_time)
             lead.images = [*lead.images, *[h for h in (ev.images or []) if h not in lead.images]]
             lead.details = lead.details | {"latest": f.details}
             session.add(LeadEvent(lead_id=lead.id, event_id=ev.id, event_time=ev.event_time))
-            return lead
+            return lead, False
     usable, problems = evidence_grade(device, to_shanghai(ev.event_time).date())
     unit = mode = reason = None
     if f.lon is not None and f.lat is not None and f.matter:
@@ -488,7 +490,7 @@ def fold(
     session.add(LeadEvent(lead_id=lead.id, event_id=ev.id, event_time=ev.event_time))
     for event_id, t, _ in f.evidence:
         session.add(LeadEvent(lead_id=lead.id, event_id=event_id, event_time=t))
-    return lead
+    return lead, True
 
 
 def evidence_images(own: list[str] | None, evidence: Sequence[tuple[int, datetime, list[str] | None]]) -> list[str]:
@@ -509,11 +511,13 @@ def process_event(
     devices: dict[str, Device],
     cfg: rules.MonitoringConfig,
     found: list[Finding] | None = None,
-) -> int:
+) -> tuple[int, int]:
+    """Run the rules on one event and fold what they find; marks it done. Returns (findings
+    folded, leads opened)."""
     from zhifa.monitoring import vessels
 
     device = devices[ev.device_code]
-    raised = 0
+    raised = opened = 0
     if ev.type == "ais":
         found = vessels.ais_findings(session, router, ev, cfg)
         for mmsi in sorted({f.subject for f in found} | _fix_mmsis(session, ev)):
@@ -525,8 +529,8 @@ def process_event(
     elif found is None:
         found = findings_for(session, ev, device, cfg)
     for f in found:
-        lead = fold(session, router, ev, f, device, {}, cfg)
-        raised += 1
+        lead, new = fold(session, router, ev, f, device, {}, cfg)
+        raised, opened = raised + 1, opened + new
         if f.kind == "overload" and lead.count == 1 and not f.permitted and ev.plate is not None:
             # 公路安全保护条例 第六十六条: more than 3 overloads within a year → repeat_overload.
             previous = _previous_overloads(session, f.subject, lead.id, ev.event_time)
@@ -538,10 +542,10 @@ def process_event(
                     lon=ev.lon,
                     lat=ev.lat,
                 )
-                fold(session, router, ev, rep, device, {}, cfg)
-                raised += 1
+                _, new = fold(session, router, ev, rep, device, {}, cfg)
+                raised, opened = raised + 1, opened + new
     ev.status, ev.processed_at, ev.raised_lead, ev.last_error = "done", utcnow(), raised > 0, None
-    return raised
+    return raised, opened
 
 
 def _fix_mmsis(session: Session, ev: Event) -> set[str]:
@@ -752,30 +756,31 @@ def _process_orm(
     devices: dict[str, Device],
     cfg: rules.MonitoringConfig,
     found: list[Finding] | None,
-) -> tuple[int, int, int]:
-    """One event on the per-event path, in its own savepoint: (done, leads, failed)."""
+) -> tuple[int, int, int, int]:
+    """One event on the per-event path, in its own savepoint: (done, findings, leads opened, failed)."""
     sp = session.begin_nested()
     try:
-        leads = process_event(session, router, ev, devices, cfg, found)
+        findings, opened = process_event(session, router, ev, devices, cfg, found)
         sp.commit()
-        return 1, leads, 0
+        return 1, findings, opened, 0
     except Exception as exc:  # a rule that fails must not stop the others
         sp.rollback()
         if _transient(exc):
             # A lock conflict with another worker is not the event's fault: leave it pending,
             # uncounted, for the next batch.
             log.info("event %s deferred: %s", ev.id, type(exc).__name__)
-            return 0, 0, 0
+            return 0, 0, 0, 0
         ev.attempts += 1
         ev.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         log.exception("event %s failed", ev.id)
-        return 0, 0, 1
+        return 0, 0, 0, 1
 
 
 def process_pending(
     engine: Engine, batch: int = 2000, cfg: rules.MonitoringConfig | None = None, final: bool = False
 ) -> dict[str, int]:
-    """Process one batch of pending events; returns counts. ``final``: the input has ended, so
+    """Process one batch of pending events; returns counts: events done, findings folded
+    (each into a lead, new or open), leads opened, events failed. ``final``: the input has ended, so
     ship passages are decided whatever the watermark.
 
     Vehicle events (most of the stream) go the batch path: rules per event against a batch
@@ -792,7 +797,7 @@ def process_pending(
     from zhifa.monitoring import bulk, vessels
     from zhifa.monitoring.admin import current_config
 
-    done = failed = leads = 0
+    done = failed = findings = leads = 0
     with session_factory(engine)() as session:
         on_sqlite = session.get_bind().dialect.name == "sqlite"
         if on_sqlite:
@@ -811,7 +816,7 @@ def process_pending(
         events = claimed.events
         if not claimed.tickets:
             session.rollback()
-            return {"events": 0, "leads": 0, "failed": 0}
+            return {"events": 0, "findings": 0, "leads": 0, "failed": 0}
         router = jurisdiction.get_router(session)
         devices = {d.code: d for d in session.scalars(select(Device))}
         HUB_DEVICES[id(session)] = hub_devices(session, devices, cfg)
@@ -845,14 +850,14 @@ def process_pending(
         if not queue.take(session, claimed.tickets):
             session.rollback()  # another worker took this batch meanwhile (SQLite): theirs
             log.warning("batch taken by another worker meanwhile; skipped")
-            return {"events": 0, "leads": 0, "failed": 0}
+            return {"events": 0, "findings": 0, "leads": 0, "failed": 0}
         for event_id, err in failures:
             _record_failure(session, event_id, err)
         failed += len(failures)
         if bulk.mark_done(session, quiet, raised_lead=False) != len(quiet):
             session.rollback()  # another worker took some of this batch meanwhile: leave it to them
             log.warning("batch taken by another worker meanwhile; skipped")
-            return {"events": 0, "leads": 0, "failed": 0}
+            return {"events": 0, "findings": 0, "leads": 0, "failed": 0}
         done += len(quiet)
         # Claim every subject an event will touch before writing. Workers never wait for each
         # other's subjects (no deadlock): a subject another worker holds defers the event — and
@@ -875,7 +880,7 @@ def process_pending(
                 ids = [r.id for r, _ in ready]
                 if bulk.mark_done(session, ids, raised_lead=True) != len(ids):
                     raise SubjectBusy("batch taken by another worker meanwhile")
-                raised, _ = bulk.fold_batch(
+                raised, opened, _ = bulk.fold_batch(
                     session,
                     router,
                     ready,
@@ -884,7 +889,7 @@ def process_pending(
                     lambda kind: _versioned(session, rules.RULES[kind].version),
                 )
                 sp.commit()
-                done, leads = done + len(ids), leads + raised
+                done, findings, leads = done + len(ids), findings + raised, leads + opened
             except Exception as exc:
                 sp.rollback()
                 if _transient(exc):
@@ -896,30 +901,31 @@ def process_pending(
                     for row, found in ready:
                         if rows[row.id].status != "pending":
                             continue
-                        d, n, x = _process_orm(session, router, rows[row.id], devices, cfg, found)
-                        done, leads, failed = done + d, leads + n, failed + x
+                        d, f, n, x = _process_orm(session, router, rows[row.id], devices, cfg, found)
+                        done, findings, leads, failed = done + d, findings + f, leads + n, failed + x
         if others:
             orm = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_([r.id for r in others])))}
             for row in others:
                 if orm[row.id].status != "pending":
                     continue  # another worker did it meanwhile (SQLite: claimed without a lock)
-                d, n, x = _process_orm(session, router, orm[row.id], devices, cfg, None)
-                done, leads, failed = done + d, leads + n, failed + x
+                d, f, n, x = _process_orm(session, router, orm[row.id], devices, cfg, None)
+                done, findings, leads, failed = done + d, findings + f, leads + n, failed + x
             if any(r.type == "ais" for r in others):
                 mark = vessels.ais_watermark(session)
                 if mark is not None:
-                    leads += vessels.gap_scan(session, router, mark, cfg)
+                    gaps = vessels.gap_scan(session, router, mark, cfg)
+                    findings, leads = findings + gaps, leads + gaps
         CONFIG_VERSION.pop(id(session), None)
         if done < len(claimed.ids):
             settle(session, claimed)
         session.commit()
-    return {"events": done, "leads": leads, "failed": failed}
+    return {"events": done, "findings": findings, "leads": leads, "failed": failed}
 
 
 def drain(engine: Engine, cfg: rules.MonitoringConfig | None = None, final: bool = False) -> dict[str, int]:
     """Process until nothing processable is pending (the embedded ``zhifa ingest`` waits on it).
     ``final``: the input has ended, so event-time windows still open count as passed."""
-    total = {"events": 0, "leads": 0, "failed": 0}
+    total = {"events": 0, "findings": 0, "leads": 0, "failed": 0}
     for last_pass in (False, True) if final else (False,):
         while True:
             r = process_pending(engine, cfg=cfg, final=last_pass)
