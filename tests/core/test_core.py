@@ -34,6 +34,38 @@ def test_timestamps_are_stored_in_utc_and_come_back_aware(session: Session) -> N
     assert back is not None and back.tzinfo is not None and back == datetime(2026, 2, 16, 0, 30, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2026-02-16 00:30:00.000000",  # as written by the column type and by sensing's row encoders
+        "2026-02-16 00:30:00.123456",
+        "2026-02-16 00:30:00",  # CURRENT_TIMESTAMP, hand-written SQL
+        "2026-02-16 00:30:00.5",
+        "2026-02-16T00:30:00.000001",  # another separator: the generic path
+        "2026-02-16 08:30:00+08:00",  # a zone in the text: the generic path
+        "2026-02-16 00:30:00-05:00",
+        "2026-02-16",
+    ],
+)
+def test_sqlite_quick_timestamp_reading_equals_the_generic_one(stored: str) -> None:
+    """``UTCDateTime``'s quick SQLite reader gives what the generic path (SQLAlchemy's parsing,
+    then marked UTC) gives, for every form of text it may meet."""
+    from sqlalchemy.dialects import sqlite
+
+    from zhifa.core.db import UTCDateTime
+
+    dialect = sqlite.dialect()
+    column = UTCDateTime().dialect_impl(dialect)  # as SQLAlchemy asks for the column's processor
+    assert isinstance(column, UTCDateTime)
+    quick = column.result_processor(dialect, None)
+    impl = column.impl_instance.result_processor(dialect, None)  # SQLite's own text parsing
+    assert quick is not None and impl is not None
+    expected = column.process_result_value(impl(stored), dialect)
+    got = quick(stored)
+    assert got == expected and got is not None and got.utcoffset() == timedelta(0)
+    assert quick(None) is None
+
+
 def test_naive_datetimes_are_refused(session: Session) -> None:
     session.add(AuditLog(at=datetime(2026, 1, 1), actor="x", action="a", entity_type="t", entity_id="1"))  # noqa: DTZ001
     with pytest.raises(Exception, match="naive"):
