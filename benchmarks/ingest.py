@@ -223,7 +223,7 @@ def main() -> None:
     # queue work (a stricter comparison for ingestion, whose events enter the queue).
     import sqlite3
 
-    from zhifa.sensing.service import sqlite_time
+    from zhifa.core.db import sqlite_time
 
     received = datetime.now(UTC)
     on_sqlite = url.startswith("sqlite")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tests.sensing.test_fast_rows import rows
 from zhifa.core.audit import SYSTEM, Actor, AuditLog
-from zhifa.core.db import alembic_config, make_engine, session_factory, upgrade
+from zhifa.core.db import alembic_config, make_engine, session_factory, sqlite_time, upgrade
 from zhifa.core.errors import Forbidden
 from zhifa.monitoring import service as monitoring
 from zhifa.sensing import queue
@@ -207,7 +207,7 @@ def test_0013_queues_the_events_pending_at_the_upgrade(fresh_db_url: str) -> Non
                     "INSERT INTO sensing_event (device_code, event_id, type, event_time, received_at, payload,"
                     " status, attempts, raised_lead) VALUES ('WIM1', :e, :t, :at, :at, '{}', :s, :a, false)"
                 ),
-                {"e": eid, "t": typ, "s": status, "a": attempts, "at": at if on_pg else sensing.sqlite_time(at)},
+                {"e": eid, "t": typ, "s": status, "a": attempts, "at": at if on_pg else sqlite_time(at)},
             )
     command.upgrade(cfg, "head")
     with session_factory(make_engine(fresh_db_url))() as s:

@@ -86,6 +86,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return process
 
 
+def sqlite_time(t: datetime) -> str:
+    """A timestamp as SQLAlchemy stores it on SQLite (``UTCDateTime``): UTC, no zone, always six
+    decimals (``2026-11-29 00:00:00.000000``), so that text comparison orders like time."""
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise ValueError("naive datetime refused: store timezone-aware values")
+    if t.tzinfo is not UTC:
+        t = t.astimezone(UTC)
+    return t.isoformat(" ", "microseconds")[:-6]  # without its "+00:00" (quicker than replace())
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)

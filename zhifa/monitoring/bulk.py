@@ -25,6 +25,7 @@ from sqlalchemy.types import NullType
 
 from zhifa.core import jsontext
 from zhifa.core.clock import to_shanghai, utcnow
+from zhifa.core.db import sqlite_time
 from zhifa.jurisdiction.router import Router, RoutingError
 from zhifa.monitoring import rules
 from zhifa.monitoring.models import Lead, LeadEvent
@@ -453,8 +454,6 @@ def mark_done(session: Session, ids: list[int], raised_lead: bool) -> int:
     if ids and session.get_bind().dialect.name == "sqlite":
         # The batch's ids as one JSON parameter: one short statement, not one of thousands of
         # placeholders compiled per call (the worker's commonest write).
-        from zhifa.sensing.service import sqlite_time
-
         marked = session.connection().exec_driver_sql(
             "UPDATE sensing_event SET status = 'done', processed_at = ?, raised_lead = ?, last_error = NULL"
             " WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'",

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zhifa.core.clock import utcnow
+from zhifa.core.db import sqlite_time
 
 #: Tickets read in one round trip on SQLite (a worker reads rounds until it holds ``batch``
 #: events). PostgreSQL claims one a round: ``FOR UPDATE`` locks every row a query returns, so a
@@ -54,8 +55,6 @@ def _raw(session: Session) -> tuple[Any, bool]:
 
 
 def _time(t: datetime, on_pg: bool) -> Any:
-    from zhifa.sensing.service import sqlite_time
-
     return t if on_pg else sqlite_time(t)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from zhifa.core.audit import Actor
 from zhifa.core.auth import require
 from zhifa.core.clock import utcnow
 from zhifa.core.config import get_settings
+from zhifa.core.db import sqlite_time
 from zhifa.core.errors import BadRequest, NotFound, Report, Unauthorized
 from zhifa.core.tabular import parse_bool, read_table, require_columns
 from zhifa.geo.crs import CoordinateError, normalise_crs, to_wgs84
@@ -563,16 +564,6 @@ def _enqueue_new(session: Session, rows: list[tuple[Any, ...]], new: list[int], 
     queue.enqueue(session, [i for i in new if i not in passages])
     for event_id, t in sorted(passages.items()):
         queue.enqueue(session, [event_id], hold_until=t)
-
-
-def sqlite_time(t: datetime) -> str:
-    """A timestamp as SQLAlchemy stores it on SQLite (``UTCDateTime``): UTC, no zone, always six
-    decimals (``2026-11-29 00:00:00.000000``), so that text comparison orders like time."""
-    if t.tzinfo is None or t.utcoffset() is None:
-        raise ValueError("naive datetime refused: store timezone-aware values")
-    if t.tzinfo is not UTC:
-        t = t.astimezone(UTC)
-    return t.isoformat(" ", "microseconds")[:-6]  # without its "+00:00" (quicker than replace())
 
 
 def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> tuple[Any, ...]:
