@@ -29,6 +29,7 @@ PAGES = [
     "/monitoring/devices",
     "/monitoring/leads",
     "/monitoring/leads/1",
+    "/monitoring/stuck",
 ]
 
 

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
-from sqlalchemy import select
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
 from zhifa.core.api import DB, CurrentActor
 from zhifa.monitoring import access, admin, rules, service
-from zhifa.sensing.models import PENDING, Event
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
@@ -45,24 +43,26 @@ def leads(
 
 
 @router.get("/events/stuck")
-def stuck_events(session: DB, actor: CurrentActor) -> list[dict[str, Any]]:
-    """Events a rule failed on: still pending, with their error and attempt count."""
-    rows = session.scalars(select(Event).where(PENDING, Event.attempts > 0).order_by(Event.id).limit(500))
-    return [
-        {
-            "id": e.id,
-            "device": e.device_code,
-            "event_id": e.event_id,
-            "type": e.type,
-            "attempts": e.attempts,
-            "last_error": e.last_error,
-        }
-        for e in rows
-    ]
+def stuck_events(session: DB, actor: CurrentActor, response: Response) -> list[dict[str, Any]]:
+    """Events a rule failed on: still pending, with their error and attempt count, oldest first,
+    at most 500 (``service.stuck_events``). ``given_up``: failed ``MAX_ATTEMPTS`` times, so the
+    worker no longer tries it and an administrator may queue it again (``POST
+    /events/stuck/retry``); otherwise the worker is still retrying it. The events of the devices
+    the caller's units own, as the live feed gives them (every device's for the detachment-wide
+    roles and administrators: ``monitoring.access``). Headers: ``X-Total-Count``, how many such
+    events there are; ``X-Truncated: true`` when that is more than the list holds."""
+    items, total = service.stuck_events(session, access.lead_scope(session, actor))
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["X-Truncated"] = "true" if total > len(items) else "false"
+    return items
+
+
+#: An event id as the database holds it (a 64-bit integer).
+EventId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class RetryBody(BaseModel):
-    ids: list[int]
+    ids: list[EventId]
 
 
 @router.post("/events/stuck/retry")

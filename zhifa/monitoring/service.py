@@ -661,6 +661,53 @@ def retry_given_up(session: Session, actor: Actor, ids: Sequence[int]) -> dict[s
     return {"queued": taken, "refused": refused}
 
 
+#: The most events ``stuck_events`` lists (the oldest); it counts them all when there are more.
+STUCK_LIMIT = 500
+
+
+def stuck_events(
+    session: Session, scope: set[str] | None, limit: int = STUCK_LIMIT
+) -> tuple[list[dict[str, Any]], int]:
+    """Events a rule failed on (still pending, ``attempts > 0``), oldest first, at most
+    ``limit``, and how many there are in all. ``scope``: the units whose devices' events the
+    caller sees (``monitoring.access.lead_scope``; ``None``: every device's)."""
+    where = [PENDING, Event.attempts > 0]
+    if scope is not None:
+        where.append(Event.device_code.in_(select(Device.code).where(Device.unit_code.in_(sorted(scope)))))
+    rows = session.execute(
+        select(
+            Event.id,
+            Event.device_code,
+            Device.name,
+            Event.event_id,
+            Event.type,
+            Event.event_time,
+            Event.attempts,
+            Event.last_error,
+        )
+        .outerjoin(Device, Device.code == Event.device_code)
+        .where(*where)
+        .order_by(Event.id)
+        .limit(limit + 1)  # one more: whether there are more, without counting them all
+    ).all()
+    total = session.scalar(select(func.count()).select_from(Event).where(*where)) if len(rows) > limit else len(rows)
+    items = [
+        {
+            "id": r.id,
+            "device": r.device_code,
+            "device_name": r.name,
+            "event_id": r.event_id,
+            "type": r.type,
+            "event_time": r.event_time.isoformat(),
+            "attempts": r.attempts,
+            "given_up": r.attempts >= MAX_ATTEMPTS,
+            "last_error": r.last_error,
+        }
+        for r in rows[:limit]
+    ]
+    return items, int(total or 0)
+
+
 def load_through_types(session: Session, ids: list[int]) -> list[EventRow]:
     """``_load_raw`` through SQLAlchemy's column types: the reference it is tested against."""
     t = Event.__table__.c

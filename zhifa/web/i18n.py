@@ -486,6 +486,52 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "Close": {"zh": "关闭", "en": "Close"},
     "Events": {"zh": "关联事件", "en": "Events"},
     "The lead has no location.": {"zh": "该线索无位置信息。", "en": "The lead has no location."},
+    # the stuck events (events a rule failed on)
+    "Stuck events": {"zh": "滞留事件", "en": "Stuck events"},
+    "Events a monitoring rule failed on. The worker tries each again, {max} times at most; then it gives up "
+    "until an administrator queues it again.": {
+        "zh": "监测规则处理失败的事件。系统自动重试，最多 {max} 次；仍失败即放弃，待系统管理员排除原因后重新排队。",
+        "en": "Events a monitoring rule failed on. The worker tries each again, {max} times at most; then it gives "
+        "up until an administrator queues it again.",
+    },
+    "Refresh": {"zh": "刷新", "en": "Refresh"},
+    "Retry": {"zh": "重新排队", "en": "Retry"},
+    "Retry ({count})": {"zh": "重新排队（{count}）", "en": "Retry ({count})"},
+    "Select": {"zh": "选择", "en": "Select"},
+    "Select every given-up event": {"zh": "全选已放弃的事件", "en": "Select every given-up event"},
+    "Select event {id}": {"zh": "选择事件 {id}", "en": "Select event {id}"},
+    "Only system administrators may queue given-up events again.": {
+        "zh": "只有系统管理员可以将已放弃的事件重新排队。",
+        "en": "Only system administrators may queue given-up events again.",
+    },
+    "Sender's event ID": {"zh": "设备事件编号", "en": "Sender's event ID"},
+    "Event time (Beijing)": {"zh": "事件时间（北京时间）", "en": "Event time (Beijing)"},
+    "Attempts": {"zh": "处理次数", "en": "Attempts"},
+    "Last error": {"zh": "最近一次错误", "en": "Last error"},
+    "No stuck events": {"zh": "没有滞留事件", "en": "No stuck events"},
+    "Given up": {"zh": "已放弃", "en": "Given up"},
+    "Retrying automatically": {"zh": "自动重试中", "en": "Retrying"},
+    "{count} stuck events: {given_up} given up, {retrying} being retried": {
+        "zh": "共 {count} 条滞留事件：已放弃 {given_up} 条，自动重试中 {retrying} 条",
+        "en": "{count} stuck events: {given_up} given up, {retrying} being retried",
+    },
+    "Only the oldest {shown} of {total} stuck events are shown. Deal with these, then refresh for the rest.": {
+        "zh": "共有 {total} 条滞留事件，仅显示最早的 {shown} 条；处理后刷新可查看其余事件。",
+        "en": "Only the oldest {shown} of {total} stuck events are shown. Deal with these, then refresh for the rest.",
+    },
+    "Queued again: {ids}.": {"zh": "已重新排队：{ids}。", "en": "Queued again: {ids}."},
+    "No event was queued again.": {"zh": "没有事件被重新排队。", "en": "No event was queued again."},
+    "Refused:": {"zh": "未受理：", "en": "Refused:"},
+    "No such event": {"zh": "事件不存在", "en": "No such event"},
+    "Already processed": {"zh": "已处理完毕，无需重新排队", "en": "Already processed"},
+    "Still being retried automatically (fewer than {max} attempts)": {
+        "zh": "仍在自动重试（不足 {max} 次），无需重新排队",
+        "en": "Still being retried automatically (fewer than {max} attempts)",
+    },
+    "You do not have permission to do this.": {
+        "zh": "无权执行此操作。",
+        "en": "You do not have permission to do this.",
+    },
     # ---------------------------------------------------------------- command and dispatch (指挥调度)
     "Command wall": {"zh": "指挥调度大屏", "en": "Command wall"},
     "My tasks": {"zh": "我的指令", "en": "My tasks"},

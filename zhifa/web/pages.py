@@ -39,7 +39,7 @@ from zhifa.geo.crs import CoordinateError, normalise_crs
 from zhifa.monitoring import access as lead_access
 from zhifa.monitoring.models import Lead, LeadEvent
 from zhifa.monitoring.rules import LEAD_STATUSES, RULES
-from zhifa.monitoring.service import lead_dict
+from zhifa.monitoring.service import MAX_ATTEMPTS, lead_dict
 from zhifa.org.models import Unit
 from zhifa.sensing.models import Device, Event
 from zhifa.web import live
@@ -110,6 +110,7 @@ COMMAND_MODULES: tuple[NavItem, ...] = (
         (
             NavItem("monitoring-devices", N_("Devices"), "/monitoring/devices"),
             NavItem("monitoring-leads", N_("Leads"), "/monitoring/leads"),
+            NavItem("monitoring-stuck", N_("Stuck events"), "/monitoring/stuck"),
         ),
     ),
     NavItem(
@@ -489,6 +490,20 @@ def lead_page(lead_id: str, request: Request, session: DB) -> Response:
         "case_file_roles": list(case_procedure.STEP_BY_ACTION["file"].roles),
     }
     return _page(request, session, "monitoring_lead.html", "monitoring-leads", N_("Lead"), page)
+
+
+#: Who may queue given-up events again (``POST /api/v1/events/stuck/retry``: administrators). The
+#: page draws the checkboxes and the button for them only; the API decides.
+STUCK_RETRY_ROLES = ("admin",)
+
+
+@router.get("/monitoring/stuck", include_in_schema=False)
+def stuck_page(request: Request, session: DB) -> Response:
+    """Events a rule failed on (``GET /api/v1/events/stuck``), for whoever may open the monitoring
+    pages: the API gives each the events of their units' devices (the detachment-wide roles and
+    administrators: all). Administrators queue the given-up ones again from here."""
+    page = {"max_attempts": MAX_ATTEMPTS, "retry_roles": list(STUCK_RETRY_ROLES)}
+    return _page(request, session, "monitoring_stuck.html", "monitoring-stuck", N_("Stuck events"), page)
 
 
 # --------------------------------------------------------------------------- API for the UI
