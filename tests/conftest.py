@@ -113,6 +113,15 @@ def session(engine: Engine) -> Iterator[Session]:
         conn.close()
 
 
+@pytest.fixture(autouse=True)
+def _device_keys_forgotten() -> None:
+    """Each test starts with no device key remembered by this process (``sensing.service``
+    keeps resolved keys for 5 s; tests reuse keys across databases and roll their devices back)."""
+    from zhifa.sensing.service import forget_device_keys
+
+    forget_device_keys()
+
+
 @pytest.fixture()
 def clock() -> Iterator[FrozenClock]:
     c = FrozenClock(datetime(2026, 6, 1, 2, 0, tzinfo=UTC))

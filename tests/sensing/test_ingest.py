@@ -187,6 +187,71 @@ def test_silent_devices_go_offline_and_come_back(clock: Any, client: Any, sessio
     assert wim1 is not None and wim1.status == "active"
 
 
+def _statements(session: Session) -> list[str]:
+    """Every SQL statement sent on the session's connection from now on (the list grows)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    event.listen(session.connection(), "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+def test_a_device_key_is_resolved_once_then_remembered(
+    clock: Any, client: Any, session: Session, devices: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A camera posting capture by capture: its key is looked up once, then trusted for
+    DEVICE_KEY_CACHE_S in this process; and the heartbeat is written at most every
+    HEARTBEAT_WRITE_S (a quarter of the device's interval when shorter), by the injectable clock."""
+    from datetime import timedelta
+
+    seen = _statements(session)
+    assert _post(client, [wim(1)]).status_code == 200
+    assert sum("api_key_hash" in q for q in seen) == 1 and beats(seen) == 1
+    clock.advance(timedelta(seconds=4))
+    assert _post(client, [wim(2)]).json()["accepted"] == 1
+    assert sum("api_key_hash" in q for q in seen) == 1, "the key was looked up again"
+    assert beats(seen) == 1, "the heartbeat was written again within 5 s"
+    assert not any("FROM sensing_device" in q and "api_key_hash" not in q for q in seen), "a keyed post read the map"
+    clock.advance(timedelta(seconds=2))  # 6 s after the last write
+    assert _post(client, [wim(3)]).status_code == 200
+    assert beats(seen) == 2
+    wim1 = session.scalar(select(Device).where(Device.code == "WIM1"))
+    assert wim1 is not None and wim1.last_seen_at == clock.now()
+    # A device with a short interval (8 s) beats every 2 s.
+    session.execute(update_device("WIM1", heartbeat_s=8))
+    sensing_service.forget_device_keys()
+    clock.advance(timedelta(seconds=1))
+    assert _post(client, [wim(4)]).status_code == 200
+    clock.advance(timedelta(seconds=2))
+    assert _post(client, [wim(5)]).status_code == 200
+    assert beats(seen) == 4
+    # Past the cache's time the key is looked up again: a device disabled meanwhile is refused.
+    session.execute(update_device("WIM1", status="disabled"))
+    monkeypatch.setattr(sensing_service, "DEVICE_KEY_CACHE_S", 0.0)
+    r = _post(client, [wim(6)])
+    assert r.status_code == 401 and session.scalar(select(func.count()).select_from(Event)) == 5
+
+
+def beats(seen: list[str]) -> int:
+    return sum(q.startswith("UPDATE sensing_device SET") and "last_seen_at=" in q for q in seen)
+
+
+def update_device(code: str, **values: Any) -> Any:
+    from sqlalchemy import update
+
+    return update(Device).where(Device.code == code).values(**values)
+
+
+def test_a_new_key_imported_is_used_at_once_in_this_process(client: Any, session: Session, devices: Any) -> None:
+    assert _post(client, [wim(1)]).status_code == 200  # the old key, now remembered
+    new = DEVICES.replace("wim1-key-0123456789", "wim1-key-rotated-0123").replace("119.35,32.2002", "119.36,32.2002")
+    run_import(session, SYSTEM, "devices", Path("devices.csv"), new.encode())
+    assert _post(client, [wim(2)]).status_code == 401  # the old key: refused at once, not in 5 s
+    assert _post(client, [wim(3)], key="wim1-key-rotated-0123").json()["accepted"] == 1
+    moved = session.scalar(select(Event).where(Event.event_id == "w3"))
+    assert moved is not None and moved.lon == 119.36  # the device's new place, not the remembered one
+
+
 def test_ndjson_lines_end_only_at_newlines(client: Any, session: Session, devices: Any, clock: Any) -> None:
     # U+2028 is legal unescaped inside a JSON string; it must not split the line.
     first = json.dumps(wim(1) | {"note": "x\u2028y"}, ensure_ascii=False)

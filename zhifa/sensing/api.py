@@ -43,22 +43,30 @@ async def post_events(request: Request, session: DB, x_device_key: str | None = 
 
 
 def _store_events(request: Request, session: Session, x_device_key: str | None, body: bytes) -> JSONResponse:
-    # A short read (key, devices), then parsing with no transaction open — on SQLite the write
-    # lock is taken only to store — then the store, committed before the answer.
-    if not session.in_transaction():  # (a test's session may already hold its connection)
-        session.connection(execution_options={"sqlite_readonly": True})
-    if x_device_key is not None:
-        device = service.device_for_key(session, x_device_key)
-        device_code: str | None = device.code
-        who = device.code
-    else:
-        actor = current_actor(request, session)
-        require(actor, "admin")
-        device_code, who = None, actor.username
-    devices = service.device_map(session)
-    session.commit()
-    batch = service.parse_batch(body, devices, device_code)
-    result = service.store_batch(session, batch, device_code=device_code, who=who)
+    # A short read (key, devices) unless this process knows the key already (``keyed_device``),
+    # then parsing with no transaction open — on SQLite the write lock is taken only to store —
+    # then the store, committed before the answer.
+    device = service.cached_device(x_device_key) if x_device_key else None
+    if device is None:
+        if not session.in_transaction():  # (a test's session may already hold its connection)
+            session.connection(execution_options={"sqlite_readonly": True})
+        if x_device_key is not None:
+            device = service.keyed_device(session, x_device_key)
+        else:
+            actor = current_actor(request, session)
+            require(actor, "admin")
+            devices, who = service.device_map(session), actor.username
+        session.commit()
+    if device is not None:  # a keyed batch may name no other device than the key's
+        devices, who = device.as_map(), device.code
+    batch = service.parse_batch(body, devices, device.code if device else None)
+    result = service.store_batch(
+        session,
+        batch,
+        device_code=device.code if device else None,
+        who=who,
+        heartbeat_s=device.heartbeat_s if device else None,
+    )
     session.commit()  # durable before the acknowledgement
     return JSONResponse(result)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -208,6 +210,7 @@ def import_devices(session: Session, actor: Actor, path: Path, data: bytes | Non
         audit.record(
             session, actor, "create" if before is None else "update", "device", code, before, device_snapshot(d)
         )
+    forget_device_keys()  # keys, places and kinds may have changed: this process asks again at once
     return {"created": created, "updated": updated, "api_keys": keys}
 
 
@@ -255,6 +258,100 @@ def device_for_key(session: Session, key: str | None) -> Device:
     if d is None or d.status == "disabled":
         raise Unauthorized("unknown or disabled device key", "设备密钥无效")
     return d
+
+
+@dataclass(frozen=True)
+class KeyedDevice:
+    """What posting events needs to know of the device whose key sent them."""
+
+    code: str
+    kind: str
+    crs: str
+    lon: float
+    lat: float
+    heartbeat_s: int
+
+    def as_map(self) -> dict[str, tuple[str, str, float, float]]:
+        """``device_map``'s shape, for this device alone (a keyed batch may name no other)."""
+        return {self.code: (self.kind, self.crs, self.lon, self.lat)}
+
+
+#: Seconds a resolved device key is trusted in this process before the database is asked again
+#: (as ``core.auth.TOKEN_CACHE_S`` is for tokens): a device imported again with a new key, place
+#: or kind, or disabled, is seen by this process at once when the change was made here
+#: (``forget_device_keys``), by the others within this time.
+DEVICE_KEY_CACHE_S = 5.0
+_key_cache: dict[str, tuple[float, KeyedDevice]] = {}
+_key_lock = threading.Lock()
+
+
+def cached_device(key: str) -> KeyedDevice | None:
+    """The device behind ``key`` if this process resolved it within ``DEVICE_KEY_CACHE_S``
+    (no database); ``None``: ask ``keyed_device``."""
+    digest = hash_key(key)
+    with _key_lock:
+        hit = _key_cache.get(digest)
+    if hit is not None and time.monotonic() - hit[0] < DEVICE_KEY_CACHE_S:
+        return hit[1]
+    return None
+
+
+def keyed_device(session: Session, key: str | None) -> KeyedDevice:
+    """The device behind a device key (401 for a missing, unknown or disabled one), remembered
+    for ``DEVICE_KEY_CACHE_S``: every post of a device authenticates with its key, and a camera
+    posting capture by capture would otherwise ask the database each time."""
+    if not key:
+        raise Unauthorized("missing X-Device-Key header", "缺少设备密钥")
+    hit = cached_device(key)
+    if hit is not None:
+        return hit
+    digest = hash_key(key)
+    row = session.execute(
+        select(Device.code, Device.kind, Device.crs, Device.lon, Device.lat, Device.heartbeat_s, Device.status).where(
+            Device.api_key_hash == digest
+        )
+    ).first()
+    if row is None or row.status == "disabled":
+        with _key_lock:
+            _key_cache.pop(digest, None)
+        raise Unauthorized("unknown or disabled device key", "设备密钥无效")
+    found = KeyedDevice(row.code, row.kind, row.crs, row.lon, row.lat, row.heartbeat_s)
+    with _key_lock:
+        if len(_key_cache) > 100_000:
+            _key_cache.clear()
+        _key_cache[digest] = (time.monotonic(), found)
+    return found
+
+
+def forget_device_keys() -> None:
+    """Forget every resolved key of this process (a device import changed devices)."""
+    with _key_lock:
+        _key_cache.clear()
+    with _beat_lock:
+        _beats.clear()
+
+
+#: A device's heartbeat (``last_seen_at``; an offline device back to active) is written by each
+#: process at most once in this many seconds — or a quarter of the device's heartbeat interval
+#: when that is shorter — not on every post: the offline check (``mark_offline``) only asks
+#: whether the device was silent longer than its interval (60 s and more in practice).
+HEARTBEAT_WRITE_S = 5.0
+_beats: dict[str, datetime] = {}
+_beat_lock = threading.Lock()
+
+
+def _heartbeat_due(code: str, heartbeat_s: int, now: datetime) -> bool:
+    """Whether this process should write ``code``'s heartbeat at ``now`` (the injectable clock's
+    time, as ``last_seen_at`` and the offline check use), and if so remember that it did."""
+    every = min(HEARTBEAT_WRITE_S, heartbeat_s / 4)
+    with _beat_lock:
+        last = _beats.get(code)
+        if last is not None and 0 <= (now - last).total_seconds() < every:
+            return False
+        if len(_beats) > 100_000:
+            _beats.clear()
+        _beats[code] = now
+    return True
 
 
 def mark_offline(session: Session) -> list[str]:
@@ -423,9 +520,12 @@ def _reference(
         return Rejection(line, str(exc))
 
 
-def store_batch(session: Session, batch: ParsedBatch, *, device_code: str | None, who: str) -> dict[str, Any]:
+def store_batch(
+    session: Session, batch: ParsedBatch, *, device_code: str | None, who: str, heartbeat_s: int | None = None
+) -> dict[str, Any]:
     """Store a parsed batch (duplicates of stored events change nothing); the caller commits
-    before answering. ``device_code``: the device whose key sent it (its heartbeat is noted)."""
+    before answering. ``device_code``: the device whose key sent it (its heartbeat is noted —
+    with its interval ``heartbeat_s`` given, at most as often as ``HEARTBEAT_WRITE_S`` allows)."""
     now = batch.received_at
     rejected = list(batch.rejected)
     rows = []
@@ -442,7 +542,7 @@ def store_batch(session: Session, batch: ParsedBatch, *, device_code: str | None
         row = (ev.device, ev.event_id, ev.type, ev.time, now, ev.plate, ev.plate_color, ev.mmsi, ev.lon, ev.lat)
         rows.append((*row, ev.payload, hashes or None, "pending", 0, False))
     inserted = _insert_rows(session, rows)
-    if device_code is not None:
+    if device_code is not None and (heartbeat_s is None or _heartbeat_due(device_code, heartbeat_s, now)):
         # The heartbeat: a device that sends is alive (an offline one comes back).
         session.execute(
             update(Device)
