@@ -4,7 +4,9 @@ error rendering. The request owns the unit of work: it commits once, after the r
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -36,6 +38,19 @@ def get_session(request: Request) -> Iterator[Session]:
 # scope="function": commit before the response is sent, so that a client never reads its own
 # write back as missing (FastAPI otherwise runs the code after `yield` once the response is out).
 DB = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@contextmanager
+def session_in_thread(request: Request) -> Iterator[Session]:
+    """The request's session — ``get_session``, or the one a test installed in its place — opened,
+    committed and closed in the calling thread: for routes that do all their database work in one
+    worker thread (``run_in_threadpool``). As a dependency a generator's set-up and its tear-down
+    each take a trip through the thread pool of their own: two of the three an ingestion request
+    made, each about as costly as storing a small post (docs/performance.md)."""
+    dependency = request.app.dependency_overrides.get(get_session, get_session)
+    args = (request,) if inspect.signature(dependency).parameters else ()
+    with contextmanager(dependency)(*args) as session:
+        yield session
 
 
 def token_from(request: Request) -> str | None:

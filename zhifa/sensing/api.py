@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Header, Query, Request, UploadFile
@@ -9,13 +10,14 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from zhifa.core import audit
-from zhifa.core.api import DB, CurrentActor, current_actor
+from zhifa.core.api import DB, CurrentActor, current_actor, session_in_thread
 from zhifa.core.auth import require
 from zhifa.core.errors import BadRequest, NotFound
 from zhifa.sensing import access as evidence_access
 from zhifa.sensing import service
 
 router = APIRouter(prefix="/api/v1", tags=["sensing"])
+T = TypeVar("T")
 
 MAX_BODY = 64 * 1024 * 1024
 
@@ -34,12 +36,19 @@ async def _body(request: Request) -> bytes:
 
 
 @router.post("/events")
-async def post_events(request: Request, session: DB, x_device_key: str | None = Header(default=None)) -> JSONResponse:
+async def post_events(request: Request, x_device_key: str | None = Header(default=None)) -> JSONResponse:
     """Events as a JSON array or NDJSON (docs/sensing.md). Devices authenticate with
     ``X-Device-Key``; an administrator's bearer token may post for any device. Answers only after
     the accepted events are durably stored: ``{"accepted", "duplicate", "rejected": [{"line", "reason"}]}``."""
     body = await _body(request)
-    return await run_in_threadpool(_store_events, request, session, x_device_key, body)
+    return await run_in_threadpool(_in_session, _store_events, request, x_device_key, body)
+
+
+def _in_session(work: Callable[..., T], request: Request, *args: Any) -> T:
+    """``work(request, session, *args)`` with the request's session opened and closed in this
+    worker thread (``session_in_thread``): one trip through the thread pool a request, not three."""
+    with session_in_thread(request) as session:
+        return work(request, session, *args)
 
 
 def _store_events(request: Request, session: Session, x_device_key: str | None, body: bytes) -> JSONResponse:
@@ -73,13 +82,13 @@ def _store_events(request: Request, session: Session, x_device_key: str | None, 
 
 @router.post("/ais/nmea")
 async def post_nmea(
-    request: Request, session: DB, x_device_key: str | None = Header(default=None), device: str | None = None
+    request: Request, x_device_key: str | None = Header(default=None), device: str | None = None
 ) -> JSONResponse:
     """Raw AIS, one NMEA sentence a line, from an AIS receiver (``X-Device-Key``) or an
     administrator naming ``?device=CODE``. Answers the counts: messages decoded, bad checksums,
     empty payloads, malformed and junk lines, orphan fragments; the batch is stored for the worker."""
     body = await _body(request)
-    return await run_in_threadpool(_store_nmea, request, session, x_device_key, device, body)
+    return await run_in_threadpool(_in_session, _store_nmea, request, x_device_key, device, body)
 
 
 def _store_nmea(
