@@ -84,8 +84,16 @@ def _stored(session: Session) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in session.execute(text(f"SELECT {', '.join(cols)} FROM sensing_event ORDER BY event_id"))]
 
 
+@pytest.fixture(params=["copy", "insert"])
+def pg_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """PostgreSQL stores a post of up to ``SMALL_POST`` events by one ``INSERT … RETURNING`` and
+    larger ones by ``COPY``: each test taking this runs both (SQLite has one path: run twice)."""
+    monkeypatch.setattr(sensing, "SMALL_POST", 0 if request.param == "copy" else 1000)
+    return str(request.param)
+
+
 @pytest.mark.db
-def test_fast_insert_stores_what_the_orm_stores(session: Session) -> None:
+def test_fast_insert_stores_what_the_orm_stores(session: Session, pg_path: str) -> None:
     _via_orm(session)
     by_orm = _stored(session)
     session.rollback()
@@ -312,10 +320,11 @@ SHA_A = "ab" * 32
 
 
 @pytest.mark.db
-def test_a_batch_holding_stored_events_stores_only_the_new_ones_in_order(session: Session) -> None:
+def test_a_batch_holding_stored_events_stores_only_the_new_ones_in_order(session: Session, pg_path: str) -> None:
     """PostgreSQL copies a batch straight into the table in a savepoint; a stored event in it
-    fails that copy, and the batch goes the staging path instead. Either way: only the new rows,
-    in the batch's order, and the transaction goes on."""
+    fails that copy, and the batch goes the staging path instead (a small post: one ``INSERT … ON
+    CONFLICT DO NOTHING``). Either way: only the new rows, in the batch's order, and the
+    transaction goes on."""
     new = [r | {"event_id": f"n{i}"} for i, r in enumerate(rows())]
     assert sensing._insert_new(session, rows()[:2]) == 2  # all new: the straight copy
     assert sensing._insert_new(session, [new[0], rows()[1], new[1], rows()[0], new[2]]) == 3
@@ -347,7 +356,9 @@ def test_id_lists_reach_postgresql_as_plan_constants(session: Session) -> None:
 
 
 @pytest.mark.db
-def test_an_event_another_transaction_is_storing_is_a_duplicate_once_it_commits(fresh_db_url: str) -> None:
+def test_an_event_another_transaction_is_storing_is_a_duplicate_once_it_commits(
+    fresh_db_url: str, pg_path: str
+) -> None:
     """PostgreSQL: the straight ``COPY`` waits on another transaction's uncommitted copy of one of
     its events; when that commits, the copy fails on the unique key and the batch goes the staging
     path — the other event is stored, the shared one counted once. (SQLite: one writer at a time.)"""

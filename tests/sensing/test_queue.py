@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session
 
-from tests.sensing.test_fast_rows import rows
+from tests.sensing.test_fast_rows import pg_path, rows  # noqa: F401 (pg_path: a fixture)
 from zhifa.core.audit import SYSTEM, Actor, AuditLog
 from zhifa.core.db import alembic_config, make_engine, session_factory, sqlite_time, upgrade
 from zhifa.core.errors import Forbidden
@@ -33,6 +33,7 @@ def tickets(session: Session) -> list[tuple[list[str], datetime | None]]:
 
 
 @pytest.mark.db
+@pytest.mark.usefixtures("pg_path")  # PostgreSQL: both the INSERT of a small post and the COPY
 def test_a_batch_is_one_ticket_and_each_passage_waits_in_its_own(session: Session) -> None:
     passage_time = datetime(2026, 6, 1, 1, 59, tzinfo=UTC)
     assert sensing._insert_new(session, rows()) == 4
