@@ -107,19 +107,19 @@ def _store_nmea(
 
 @router.post("/evidence")
 async def post_evidence(
-    request: Request, session: DB, file: UploadFile, x_device_key: str | None = Header(default=None)
+    request: Request, file: UploadFile, x_device_key: str | None = Header(default=None)
 ) -> dict[str, Any]:
     """Store an image or file once by its SHA-256; events may then name it by hash."""
     blob = await file.read()
     content_type = file.content_type or "application/octet-stream"
-    return await run_in_threadpool(_store_evidence, request, session, x_device_key, blob, content_type)
+    return await run_in_threadpool(_in_session, _store_evidence, request, x_device_key, blob, content_type)
 
 
 def _store_evidence(
     request: Request, session: Session, x_device_key: str | None, blob: bytes, content_type: str
 ) -> dict[str, Any]:
     if x_device_key is not None:
-        who = service.device_for_key(session, x_device_key).code
+        who = service.keyed_device(session, x_device_key).code
     else:
         who = current_actor(request, session).username
     if not blob:
