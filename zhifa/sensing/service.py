@@ -739,6 +739,13 @@ def pg_values(event_id: int, row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (event_id, *plain, jsontext.dumps(payload), dumped, status, attempts, bool(raised))
 
 
+#: ``pg_values``' columns (the id, then ``INSERT_COLUMNS``) as the binary ``COPY`` sends them:
+#: strings and JSON as text (the columns' own input checks their length and the JSON).
+COPY_TYPES = ["int8", "text", "text", "text", "timestamptz", "timestamptz", "text", "text", "text",
+              "float8", "float8", "text", "text", "text", "int4", "bool"]  # fmt: skip
+assert len(COPY_TYPES) == 1 + len(INSERT_COLUMNS)
+
+
 def _copy_new_pg(raw: Any, cols: str, values: list[tuple[Any, ...]]) -> list[int]:
     """PostgreSQL: a batch's rows (each starting with its id), skipping those already stored;
     returns the ids stored. Nearly every batch is all new: one ``COPY`` straight into the table,
@@ -749,7 +756,10 @@ def _copy_new_pg(raw: Any, cols: str, values: list[tuple[Any, ...]]) -> list[int
     with raw.cursor() as cur:
         cur.execute("SAVEPOINT sensing_event_copy")
         try:
-            with cur.copy(f"COPY sensing_event ({cols}) FROM STDIN") as copy:
+            # Binary: times and numbers go as the server keeps them, with no text to format here
+            # (1.2 against 3.0 µs a row of Python) or to parse there; text and JSON go as text.
+            with cur.copy(f"COPY sensing_event ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(COPY_TYPES)
                 for v in values:
                     copy.write_row(v)
         except Exception as exc:
