@@ -752,7 +752,10 @@ def _load_raw(session: Session, ids: list[int]) -> list[EventRow]:
     raw: Any = session.connection().connection.driver_connection
     cur = raw.cursor()
     try:
-        cur.execute(sql, (pg_array_text(ids) if on_pg else jsontext.dumps(ids), MAX_ATTEMPTS))
+        if on_pg:  # binary results: times and numbers as the server keeps them, no text to parse
+            cur.execute(sql, (pg_array_text(ids), MAX_ATTEMPTS), binary=True)
+        else:
+            cur.execute(sql, (jsontext.dumps(ids), MAX_ATTEMPTS))
         rows = cur.fetchall()
     finally:
         cur.close()
