@@ -186,3 +186,25 @@ def test_no_command_center_is_an_error_only_when_the_fallback_is_needed() -> Non
     assert r.route("road.overload", PointAt(119.35, 32.2003)).unit == "RD1"
     with pytest.raises(RoutingError, match="fallback"):
         r.route("road.overload", PointAt(119.9, 32.2))
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "expected"),
+    [
+        (119.40, 32.25, ("waterway_section", "WT", "长江镇江段（西）")),  # on the river's line
+        (119.40, 32.2525, ("waterway_section", "WT", "长江镇江段（西）")),  # ≈ 280 m off it: within 300 m
+        (119.50, 32.25, ("waterway_section", "WT", "长江镇江段（东）")),  # inside the river's polygon
+        (119.355, 32.2425, ("port_area", "PT", "测试港区")),  # inside the port area, far from the river
+        (119.36, 32.245, ("port_area", "PT", "测试港区")),  # on its corner
+        (119.40, 32.2535, None),  # ≈ 390 m off the river's line
+        (119.40, 32.15, None),  # ashore
+    ],
+)
+def test_water_area_is_by_geometry_alone(
+    router: Router, bare_router: Router, lon: float, lat: float, expected: tuple[str, str, str] | None
+) -> None:
+    """Where a vessel is in our waters (``ais_gap``): a waterway section within its distance, else
+    a port area it is inside — whatever the duty catalogue says of any matter."""
+    for r in (router, bare_router):
+        found = r.water_area(lon, lat)
+        assert (None if found is None else (found.kind, found.unit_code, found.name)) == expected

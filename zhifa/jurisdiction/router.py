@@ -273,6 +273,18 @@ class Router:
             return self.distances.waterway_polygon_m
         return self.distances.waterway_line_m
 
+    def water_area(self, lon: float, lat: float) -> Feature | None:
+        """The waterway section (within its distance, as strip routing measures it) or else the
+        port area (inside) where a point lies; ``None`` on neither. Geometry alone, whatever the
+        duty catalogue says of any matter: where a vessel is "in our waters" (``ais_gap``)."""
+        x, y = self.proj.forward_arrays(np.array([lon], dtype="float64"), np.array([lat], dtype="float64"))
+        pts = shapely.points(x, y)
+        for line in ("water", "port"):
+            best, _ = self.layers[line].nearest(pts)
+            if best[0] >= 0:
+                return self.layers[line].features[int(best[0])]
+        return None
+
     def matter(self, code: str) -> Matter:
         duty = self.duty_by_matter.get(code)
         base: MatterDef | None = BASE_MATTERS.get(code)

@@ -131,7 +131,7 @@ RULES: dict[str, RuleInfo] = {
         ),
         RuleInfo(
             "ais_gap",
-            "ais_gap/2",  # /2: ships' MMSIs only (a base station's bogus position is ais_mismatch alone)
+            "ais_gap/2",  # /2: ships' MMSIs only (not a base station's bogus position); port areas too
             "water.ais",
             _AIS_BASIS,
             "在航船舶 AIS 信号中断",

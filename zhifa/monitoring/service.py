@@ -519,7 +519,8 @@ def process_event(
     device = devices[ev.device_code]
     raised = opened = 0
     if ev.type == "ais":
-        found = vessels.ais_findings(session, router, ev, cfg)
+        found, gaps = vessels.ais_findings(session, router, ev, cfg)
+        raised = opened = gaps  # gaps that opened and ended between two of its fixes
         for mmsi in sorted({f.subject for f in found} | _fix_mmsis(session, ev)):
             found += _watchlist(session, _as_vessel_event(session, ev, mmsi), mmsi)
     elif ev.type == "ship_passage":

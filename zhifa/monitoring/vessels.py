@@ -18,11 +18,11 @@ from zhifa.registry.models import Vessel, VesselCertificate
 from zhifa.sensing.ais import Fix, decode_lines, position_fix, position_from_non_ship, static_data
 from zhifa.sensing.models import AisFix, AisVessel, Device, Event, VesselPassage
 
-WATER_KINDS = ("waterway_section", "port_area")
 
-
-def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.MonitoringConfig) -> list[Any]:
-    """Decode an ``ais`` event, store its fixes and static data, and return findings."""
+def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.MonitoringConfig) -> tuple[list[Any], int]:
+    """Decode an ``ais`` event, store its fixes and static data; return its findings and how many
+    ``ais_gap`` leads its fixes raised already ended (a silence opened and closed within what the
+    worker saw at once)."""
     from zhifa.monitoring.service import Finding
 
     # Raw receiver feeds may carry their own times (tag blocks, Gatehouse wrappers): keep them.
@@ -30,6 +30,7 @@ def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.Monitor
     messages, stats = decode_lines(ev.payload.get("nmea", []), received_at=None if raw else ev.event_time)
     ev.payload = ev.payload | {"decode": stats.as_dict()}
     out: list[Finding] = []
+    gaps = 0  # ais_gap leads raised (already ended) by fixes that closed a silence
     for msg in messages:
         fix = position_fix(msg)
         if fix is not None:
@@ -46,7 +47,7 @@ def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.Monitor
                     event_id=ev.id,
                 )
             )
-            _seen(session, router, fix, ev.event_time, cfg)
+            gaps += _seen(session, router, fix, ev.event_time, cfg)
             if position_from_non_ship(msg):
                 out.append(
                     Finding(
@@ -87,7 +88,7 @@ def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.Monitor
                             lat=lat,
                         )
                     )
-    return out
+    return out, gaps
 
 
 def vessel_position(session: Session, mmsi: str, ev: Event) -> tuple[float | None, float | None, str]:
@@ -100,8 +101,9 @@ def vessel_position(session: Session, mmsi: str, ev: Event) -> tuple[float | Non
     return ev.lon, ev.lat, "receiver"
 
 
-def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.MonitoringConfig) -> None:
-    """Remember the vessel's latest fix and whether it lies in our waters (for the gap scan)."""
+def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.MonitoringConfig) -> bool:
+    """Remember the vessel's latest fix and whether it lies in our waters (for the gap scan);
+    ``True`` when the fix closed a silence no scan saw open, raised here already ended."""
     from zhifa.monitoring.models import Lead
 
     row = session.get(AisVessel, fix.mmsi)
@@ -110,7 +112,8 @@ def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.M
         session.add(row)
     t = fix.time or at
     if row.last_seen is not None and row.last_seen > t:
-        return  # an older fix arriving late says nothing new about the present
+        return False  # an older fix arriving late says nothing new about the present
+    raised = False
     if (
         row.last_seen is not None
         and row.under_way
@@ -127,21 +130,20 @@ def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.M
         # batch): the scan between batches never saw it open. Judged in event time like the
         # scan, it is raised already ended.
         _add_gap_lead(session, router, row, t, ended=True)
+        raised = True
     row.last_seen, row.last_lon, row.last_lat = t, fix.lon, fix.lat
     row.under_way = rules.gap_watched(fix.mmsi, fix.nav_status, fix.sog_kn, cfg)
-    row.area_unit = row.area_name = None
-    try:
-        a = router.route_points("water.ais", [fix.lon], [fix.lat])[0]
-        if a.mode == "strip" and a.section and a.section.get("kind") in WATER_KINDS:
-            row.area_unit, row.area_name = a.unit, a.section.get("name")
-    except RoutingError:
-        pass
+    # In our waters: a waterway section or a port area (the rule's "inside a waterway section or
+    # port area") — by geometry; routing ``water.ais`` would only ever name waterway sections.
+    area = router.water_area(fix.lon, fix.lat)
+    row.area_unit, row.area_name = (area.unit_code, area.name) if area is not None else (None, None)
     # 'ends when it reappears'
     for lead in session.scalars(
         select(Lead).where(Lead.kind == "ais_gap", Lead.subject == fix.mmsi, Lead.status.in_(("new", "confirmed")))
     ):
         lead.status = "ended"
         lead.details = lead.details | {"reappeared_at": t.isoformat()}
+    return raised
 
 
 def gap_scan(session: Session, router: Router, watermark: datetime, cfg: rules.MonitoringConfig) -> int:
