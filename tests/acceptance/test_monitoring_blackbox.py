@@ -796,7 +796,7 @@ def test_certificate_expired(world: World) -> None:
         assert x["matter"] in BUSINESS_MATTERS, x
         # vehicle_type "taxi": the taxi matter, a block matter → CAMCITY's block.
         assert (x["matter"], x["unit"], x["status"]) == ("passenger.taxi", "BB", "new"), x
-        assert x["rule_version"] == "certificate_expired/1"
+        assert x["rule_version"] == "certificate_expired/2"
     assert (cert["苏L70001/blue"]["count"], event_ids(cert["苏L70001/blue"])) == (2, ["c1", "c1-again"])
     assert "revoked" in json.dumps(cert["苏L70003/blue"]["details"])
     assert "suspended" in json.dumps(cert["苏L70004/blue"]["details"])

@@ -23,6 +23,7 @@ from zhifa.monitoring.rules import (
     MonitoringConfig,
     OverloadFinding,
     ais_under_way,
+    business_matter,
     can_transition,
     certificate_problem,
     check_overload,
@@ -518,6 +519,38 @@ def test_times_must_be_aware() -> None:
 )
 def test_station_sends_position(mmsi: str | int, msg_type: int, mismatch: bool) -> None:
     assert station_sends_position(mmsi, msg_type) is mismatch
+
+
+@pytest.mark.parametrize(
+    ("vehicle_type", "matter"),
+    [
+        ("taxi", "passenger.taxi"),
+        ("Taxi ", "passenger.taxi"),
+        ("出租车", "passenger.taxi"),
+        ("巡游出租汽车", "passenger.taxi"),
+        ("ride_hailing", "passenger.ride_hailing"),
+        ("网约车", "passenger.ride_hailing"),
+        ("网约出租车", "passenger.ride_hailing"),  # ride-hailing, though it says 出租
+        ("网络预约出租汽车", "passenger.ride_hailing"),
+        ("bus", "passenger.bus"),
+        ("coach", "passenger.bus"),
+        ("公交车", "passenger.bus"),
+        ("城市公共汽车", "passenger.bus"),
+        ("大型普通客车", "passenger.bus"),
+        ("客运班车", "passenger.bus"),
+        ("driving_school_car", "driving.school"),
+        ("教练车", "driving.school"),
+        ("小型客车（教练）", "driving.school"),  # a 客车, but a driving school's
+        ("truck", "freight.operation"),
+        ("tractor", "freight.operation"),
+        ("重型半挂牵引车", "freight.operation"),
+        ("重型普通货车", "freight.operation"),
+        ("", "freight.operation"),
+        (None, "freight.operation"),
+    ],
+)
+def test_business_matter(vehicle_type: str | None, matter: str) -> None:
+    assert business_matter(vehicle_type) == matter
 
 
 @pytest.mark.parametrize(

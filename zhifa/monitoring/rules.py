@@ -147,7 +147,7 @@ RULES: dict[str, RuleInfo] = {
         ),
         RuleInfo(
             "certificate_expired",
-            "certificate_expired/1",
+            "certificate_expired/2",  # /2: Chinese vehicle types recognised (business_matter)
             None,
             "道路运输条例 第三十三条：道路运输车辆应当随车携带车辆营运证；"
             "第六十三条（未取得道路运输经营许可擅自经营）；"
@@ -703,6 +703,43 @@ def gap_exceeded(last_seen: datetime, now: datetime, config: MonitoringConfig | 
 
 #: ITU-R M.1371 position reports: 1–3 class A, 18–19 class B.
 POSITION_REPORT_TYPES = frozenset({1, 2, 3, 18, 19})
+
+
+#: A registered vehicle's business matter by its type (``business_matter``): the registry's own
+#: codes, then words of the Chinese names (GA 802 机动车类型 and the transport authority's
+#: wording), tried in this order — 网约出租车 is ride-hailing, 教练车 driving school before 客车.
+VEHICLE_TYPE_CODES = {
+    "taxi": "passenger.taxi",
+    "ride_hailing": "passenger.ride_hailing",
+    "bus": "passenger.bus",
+    "coach": "passenger.bus",
+    "driving_school_car": "driving.school",
+}
+VEHICLE_TYPE_WORDS = (
+    ("教练", "driving.school"),
+    ("网约", "passenger.ride_hailing"),
+    ("网络预约", "passenger.ride_hailing"),
+    ("出租", "passenger.taxi"),
+    ("公交", "passenger.bus"),
+    ("公共汽车", "passenger.bus"),
+    ("客车", "passenger.bus"),
+    ("客运", "passenger.bus"),
+)
+
+
+def business_matter(vehicle_type: str | None) -> str:
+    """The matter a registered operating vehicle's certificate belongs to (``certificate_expired``
+    is routed as it): taxis, ride-hailing cars, buses and coaches, driving-school cars by their
+    codes or Chinese names (``VEHICLE_TYPE_CODES``, ``VEHICLE_TYPE_WORDS``); any other — trucks,
+    tractors, trailers, an unknown type — road freight (道路运输条例: 道路货物运输经营)."""
+    text = (vehicle_type or "").strip()
+    code = VEHICLE_TYPE_CODES.get(text.lower())
+    if code is not None:
+        return code
+    for word, matter in VEHICLE_TYPE_WORDS:
+        if word in text:
+            return matter
+    return "freight.operation"
 
 
 def station_sends_position(mmsi: str | int, msg_type: int) -> bool:

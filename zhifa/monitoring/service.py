@@ -160,7 +160,7 @@ def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.Moni
                             "cert_expiry": vehicle.cert_expiry.isoformat() if vehicle.cert_expiry else None,
                             "vehicle_type": vehicle.vehicle_type,
                         },
-                        matter=_business_matter(vehicle.vehicle_type),
+                        matter=rules.business_matter(vehicle.vehicle_type),
                         lon=ev.lon,
                         lat=ev.lat,
                     )
@@ -311,16 +311,6 @@ def _watchlist(session: Session, ev: AnyEvent, subject: str) -> list[Finding]:
             )
         )
     return out
-
-
-def _business_matter(vehicle_type: str | None) -> str:
-    return {
-        "taxi": "passenger.taxi",
-        "ride_hailing": "passenger.ride_hailing",
-        "bus": "passenger.bus",
-        "coach": "passenger.bus",
-        "driving_school_car": "driving.school",
-    }.get(vehicle_type or "", "freight.operation")
 
 
 def _vehicle(session: Session, plate: str, color: str | None) -> Vehicle | None:
