@@ -649,8 +649,8 @@ def test_ais_gap_that_opens_and_closes_within_one_file(world: World) -> None:
     ais = AisFeed()
     for k in range(21):
         ais.fix(413000201, t0 + k * m, 119.50 + 0.001 * k)
-    for k in [0, 1, 2, *range(14, 21)]:  # silent from t0 + 2 to t0 + 14 min: 12 min
-        ais.fix(413000203, t0 + k * m, 119.54 + 0.001 * k)
+    fixes = {k: ais.fix(413000203, t0 + k * m, 119.54 + 0.001 * k) for k in [0, 1, 2, *range(14, 21)]}
+    # (silent from t0 + 2 to t0 + 14 min: 12 min)
     events = by_time(ais.events)
     summary = world.ingest(events)
     assert (summary["accepted"], summary["rejected"]) == (len(events), [])
@@ -659,6 +659,9 @@ def test_ais_gap_that_opens_and_closes_within_one_file(world: World) -> None:
     back = leads[0]["details"].get("reappeared_at")
     assert back is not None and datetime.fromisoformat(back) == t0 + 14 * m, leads[0]["details"]
     assert (leads[0]["matter"], leads[0]["unit"]) == ("water.ais", "WT")
+    # docs/monitoring-rules.md: its evidence is the event of the last fix before the silence and
+    # the one it reappeared in.
+    assert sorted(event_ids(leads[0])) == sorted([fixes[2], fixes[14]]) and leads[0]["count"] == 2
     # docs/sensing.md: processed.leads counts the leads opened — this one too (found missing here,
     # mended in the eighth session).
     assert summary["processed"]["leads"] == 1, summary["processed"]

@@ -152,9 +152,24 @@ def test_gap_raised_in_event_time_and_ended_on_reappearance(world: Session) -> N
                 *track("413000001", T0, 119.30, 32.25, n=13, first_id=10)])
     [gap] = leads(world, "ais_gap")
     assert gap.subject == "413000003" and gap.status == "new" and gap.unit_code == "WT"
+    assert gap.routing_mode == "strip" and gap.rule_version == "ais_gap/2"
+    # Its evidence: the event of the vessel's last fix before the silence.
+    assert evidence(world, gap) == ["a1"] and gap.count == 1
     run(world, [ais_event(99, T0 + timedelta(minutes=13), pos("413000003", 119.51, 32.25))])
     world.refresh(gap)
     assert gap.status == "ended"
+    assert evidence(world, gap) == ["a1", "a99"] and gap.count == 2  # and the one it reappeared in
+    assert gap.last_event_time == T0 + timedelta(minutes=13)
+
+
+def evidence(session: Session, lead: Lead) -> list[str]:
+    from zhifa.monitoring.models import LeadEvent
+
+    return sorted(
+        session.scalars(
+            select(Event.event_id).join(LeadEvent, LeadEvent.event_id == Event.id).where(LeadEvent.lead_id == lead.id)
+        )
+    )
 
 
 def test_a_vessel_at_anchor_or_ashore_is_no_gap(world: Session) -> None:
@@ -205,6 +220,7 @@ def test_a_gap_that_opens_and_closes_within_one_batch_is_raised_ended(world: Ses
                 ais_event(2, T0 + timedelta(minutes=20), pos("413000003", 119.51, 32.25))])
     [gap] = leads(world, "ais_gap")
     assert (gap.subject, gap.status, gap.unit_code) == ("413000003", "ended", "WT")
+    assert evidence(world, gap) == ["a1", "a2"] and gap.count == 2  # the last fix, the reappearance
     assert gap.first_event_time == T0 and gap.details["silent_since_s"] == 1200
     assert gap.details["reappeared_at"] == (T0 + timedelta(minutes=20)).isoformat()
     # 10 min exactly is no gap; and a gap the scan already raised is ended, not raised twice.

@@ -47,7 +47,7 @@ def ais_findings(session: Session, router: Router, ev: Event, cfg: rules.Monitor
                     event_id=ev.id,
                 )
             )
-            gaps += _seen(session, router, fix, ev.event_time, cfg)
+            gaps += _seen(session, router, fix, ev, cfg)
             if position_from_non_ship(msg):
                 out.append(
                     Finding(
@@ -101,16 +101,17 @@ def vessel_position(session: Session, mmsi: str, ev: Event) -> tuple[float | Non
     return ev.lon, ev.lat, "receiver"
 
 
-def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.MonitoringConfig) -> bool:
-    """Remember the vessel's latest fix and whether it lies in our waters (for the gap scan);
-    ``True`` when the fix closed a silence no scan saw open, raised here already ended."""
+def _seen(session: Session, router: Router, fix: Fix, ev: Event, cfg: rules.MonitoringConfig) -> bool:
+    """Remember the vessel's latest fix (of event ``ev``) and whether it lies in our waters (for
+    the gap scan); ``True`` when the fix closed a silence no scan saw open, raised here already
+    ended. A gap lead that ends takes ``ev`` as its evidence of the reappearance."""
     from zhifa.monitoring.models import Lead
 
     row = session.get(AisVessel, fix.mmsi)
     if row is None:
         row = AisVessel(mmsi=fix.mmsi)
         session.add(row)
-    t = fix.time or at
+    t = fix.time or ev.event_time
     if row.last_seen is not None and row.last_seen > t:
         return False  # an older fix arriving late says nothing new about the present
     raised = False
@@ -129,7 +130,7 @@ def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.M
         # The silence opened and closed between two fixes the worker sees together (a file, a
         # batch): the scan between batches never saw it open. Judged in event time like the
         # scan, it is raised already ended.
-        _add_gap_lead(session, router, row, t, ended=True)
+        _add_gap_lead(session, router, row, t, reappeared=ev)
         raised = True
     row.last_seen, row.last_lon, row.last_lat = t, fix.lon, fix.lat
     row.under_way = rules.gap_watched(fix.mmsi, fix.nav_status, fix.sog_kn, cfg)
@@ -143,7 +144,19 @@ def _seen(session: Session, router: Router, fix: Fix, at: datetime, cfg: rules.M
     ):
         lead.status = "ended"
         lead.details = lead.details | {"reappeared_at": t.isoformat()}
+        _link(session, lead, ev)
     return raised
+
+
+def _link(session: Session, lead: Any, ev: Event) -> None:
+    """``ev`` becomes evidence of gap lead ``lead`` (once: the last fix before a silence and the
+    first after it may come in one event)."""
+    from zhifa.monitoring.models import LeadEvent
+
+    if session.get(LeadEvent, (lead.id, ev.id)) is None:
+        session.add(LeadEvent(lead_id=lead.id, event_id=ev.id, event_time=ev.event_time))
+        lead.count += 1
+        lead.last_event_time = max(lead.last_event_time, ev.event_time)
 
 
 def gap_scan(session: Session, router: Router, watermark: datetime, cfg: rules.MonitoringConfig) -> int:
@@ -177,17 +190,22 @@ def gap_scan(session: Session, router: Router, watermark: datetime, cfg: rules.M
     return raised
 
 
-def _add_gap_lead(session: Session, router: Router, v: AisVessel, now: datetime, ended: bool = False) -> None:
-    """An ``ais_gap`` lead for vessel ``v`` silent since its last fix, as of ``now`` (event time);
-    ``ended``: the vessel has reappeared at ``now`` (the lead is raised ended)."""
-    from zhifa.monitoring.models import Lead
+def _add_gap_lead(
+    session: Session, router: Router, v: AisVessel, now: datetime, reappeared: Event | None = None
+) -> None:
+    """An ``ais_gap`` lead for vessel ``v`` silent since its last fix, as of ``now`` (event time),
+    with the event of that last fix as its evidence; ``reappeared``: the event in which the
+    vessel has reappeared at ``now`` (the lead is raised ended, and holds it too)."""
+    from zhifa.monitoring.models import Lead, LeadEvent
+    from zhifa.monitoring.service import _versioned
 
     assert v.last_seen is not None
-    reason = None
+    ended = reappeared is not None
+    reason = mode = None
     unit = v.area_unit
     try:
         a = router.route_points("water.ais", [v.last_lon or 0.0], [v.last_lat or 0.0])[0]
-        unit, reason = a.unit, a.reason
+        unit, reason, mode = a.unit, a.reason, a.mode
     except RoutingError as exc:
         reason = str(exc)
     info = rules.RULES["ais_gap"]
@@ -198,26 +216,39 @@ def _add_gap_lead(session: Session, router: Router, v: AisVessel, now: datetime,
     }
     if ended:
         details["reappeared_at"] = now.isoformat()
-    session.add(
-        Lead(
-            kind="ais_gap",
-            subject=v.mmsi,
-            matter=info.matter,
-            unit_code=unit,
-            routing_mode="strip",
-            routing_reason=reason,
-            status="ended" if ended else "new",
-            severity=info.severity,
-            rule_version=info.version,
-            first_event_time=v.last_seen,
-            last_event_time=v.last_seen,
-            count=1,
-            lon=v.last_lon,
-            lat=v.last_lat,
-            details=details,
-            images=[],
-        )
+    lead = Lead(
+        kind="ais_gap",
+        subject=v.mmsi,
+        matter=info.matter,
+        unit_code=unit,
+        routing_mode=mode,
+        routing_reason=reason,
+        status="ended" if ended else "new",
+        severity=info.severity,
+        rule_version=_versioned(session, info.version),
+        first_event_time=v.last_seen,
+        last_event_time=v.last_seen,
+        count=0,
+        lon=v.last_lon,
+        lat=v.last_lat,
+        details=details,
+        images=[],
     )
+    session.add(lead)
+    session.flush()
+    last = session.execute(
+        select(Event.id, Event.event_time)
+        .join(AisFix, AisFix.event_id == Event.id)
+        .where(AisFix.mmsi == v.mmsi, AisFix.time == v.last_seen)
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    if last is not None:
+        session.add(LeadEvent(lead_id=lead.id, event_id=last.id, event_time=last.event_time))
+        lead.count = 1
+    if reappeared is not None:
+        _link(session, lead, reappeared)
+    lead.count = max(lead.count, 1)  # (a fix whose event is gone: archived) the gap itself
 
 
 def ais_watermark(session: Session) -> datetime | None:
