@@ -27,7 +27,7 @@ import re
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -60,11 +60,20 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from serve_world(tmp_path_factory, "web-dispatch", build_world)
+
+
+def serve_world(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Any, Any], None]
+) -> Iterator[Site]:
+    """A fresh SQLite database built by ``build(session, clock)`` with the clock frozen at ``T0``
+    (map, units, officers, devices, one user per role …), its own evidence store, served by
+    uvicorn in a thread of the test process: a module's browser-test site."""
     from zhifa.core.clock import FrozenClock, use_clock
     from zhifa.core.config import get_settings
     from zhifa.core.db import make_engine, session_factory, upgrade
 
-    tmp = tmp_path_factory.mktemp("web-dispatch")
+    tmp = tmp_path_factory.mktemp(name)
     db = f"sqlite:///{tmp / 'x.db'}"
     upgrade(db)
     engine = make_engine(db)
@@ -72,9 +81,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with pytest.MonkeyPatch.context() as mp, use_clock(clock):
         mp.setattr(get_settings(), "var_dir", tmp)  # the evidence store of this test
         with session_factory(engine)() as session:
-            build_world(session, clock)  # map, units, officers, devices, one user per role
+            build(session, clock)
             session.commit()
-        with served_in_thread(engine, "uvicorn-test") as url:
+        with served_in_thread(engine, f"uvicorn-{name}") as url:
             yield Site(url, engine, clock)
     engine.dispose()
 

@@ -22,7 +22,7 @@ import pytest
 
 from tests.dispatch.conftest import build_world
 from tests.web.test_browser import Console, NewContext
-from tests.web.test_browser_dispatch import T0, Site, _call, _login, _token, served_in_thread
+from tests.web.test_browser_dispatch import Site, _call, _login, _token, serve_world
 
 pytestmark = pytest.mark.browser
 pw = pytest.importorskip("playwright.sync_api")
@@ -31,23 +31,7 @@ expect = pw.expect
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    from zhifa.core.clock import FrozenClock, use_clock
-    from zhifa.core.config import get_settings
-    from zhifa.core.db import make_engine, session_factory, upgrade
-
-    tmp = tmp_path_factory.mktemp("web-plans")
-    db = f"sqlite:///{tmp / 'x.db'}"
-    upgrade(db)
-    engine = make_engine(db)
-    clock = FrozenClock(T0)
-    with pytest.MonkeyPatch.context() as mp, use_clock(clock):
-        mp.setattr(get_settings(), "var_dir", tmp)
-        with session_factory(engine)() as session:
-            build_world(session, clock)
-            session.commit()
-        with served_in_thread(engine, "uvicorn-plans") as url:
-            yield Site(url, engine, clock)
-    engine.dispose()
+    yield from serve_world(tmp_path_factory, "web-plans", build_world)
 
 
 def _status(site: Site, method: str, path: str, token: str, body: Any) -> int:

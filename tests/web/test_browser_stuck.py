@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from tests.dispatch.conftest import build_world
 from tests.web.test_browser import Console, NewContext
-from tests.web.test_browser_dispatch import T0, WIM_KEY, Site, _call, _login, _token, served_in_thread
+from tests.web.test_browser_dispatch import WIM_KEY, Site, _call, _login, _token, serve_world
 from tests.web.test_browser_monitoring import _post_events
 from zhifa.monitoring import service as monitoring
 from zhifa.sensing.models import Event
@@ -37,23 +37,7 @@ LONG_ERROR = "rule exploded: the axle-load table for this vehicle class is missi
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    from zhifa.core.clock import FrozenClock, use_clock
-    from zhifa.core.config import get_settings
-    from zhifa.core.db import make_engine, session_factory, upgrade
-
-    tmp = tmp_path_factory.mktemp("web-stuck")
-    db = f"sqlite:///{tmp / 'x.db'}"
-    upgrade(db)
-    engine = make_engine(db)
-    clock = FrozenClock(T0)
-    with pytest.MonkeyPatch.context() as mp, use_clock(clock):
-        mp.setattr(get_settings(), "var_dir", tmp)
-        with session_factory(engine)() as session:
-            build_world(session, clock)
-            session.commit()
-        with served_in_thread(engine, "uvicorn-stuck") as url:
-            yield Site(url, engine, clock)
-    engine.dispose()
+    yield from serve_world(tmp_path_factory, "web-stuck", build_world)
 
 
 def _weigh(site: Site, event_id: str, plate: str) -> None:
