@@ -39,6 +39,34 @@ def test_http_nmea_counts_junk_and_stores_the_rest(client: Any, session: Session
     assert client.post("/api/v1/ais/nmea", content=body, headers={"X-Device-Key": "nope"}).status_code == 401
 
 
+def test_an_ais_receiver_posting_often_is_resolved_once_and_beats_every_5_s(
+    client: Any, session: Session, clock: Any
+) -> None:
+    """A receiver posting its sentences every second: its key is looked up once, its heartbeat
+    written at most every 5 s (by the injectable clock), the device offline comes back active."""
+    from datetime import timedelta
+
+    from sqlalchemy import event, update
+
+    from zhifa.sensing.models import Device
+
+    load_small_map(session)
+    run_import(session, SYSTEM, "devices", Path("d.csv"), DEVICE.encode())
+    session.execute(update(Device).where(Device.code == "AIS1").values(status="offline"))
+    seen: list[str] = []
+    event.listen(session.connection(), "before_cursor_execute", lambda *a: seen.append(a[2]))
+    lines = [ln for ln in (ais_captures() / "mixed.txt").read_text("utf-8").splitlines() if ln.startswith("!AIVDM")]
+    for k in range(4):
+        body = "\n".join(lines[k : k + 2]).encode()
+        r = client.post("/api/v1/ais/nmea", content=body, headers={"X-Device-Key": "ais1-key-0123456789"})
+        assert r.status_code == 200 and r.json()["stored"] == 1, r.text
+        clock.advance(timedelta(seconds=2))  # posts at 0, 2, 4 and 6 s
+    assert sum("api_key_hash" in q for q in seen) == 1
+    assert sum(q.startswith("UPDATE sensing_device SET") and "last_seen_at=" in q for q in seen) == 2  # 0 and 6 s
+    ais1 = session.scalar(select(Device).where(Device.code == "AIS1"))
+    assert ais1 is not None and ais1.status == "active" and ais1.last_seen_at == clock.now() - timedelta(seconds=2)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

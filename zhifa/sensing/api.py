@@ -94,8 +94,9 @@ async def post_nmea(
 def _store_nmea(
     request: Request, session: Session, x_device_key: str | None, device: str | None, body: bytes
 ) -> JSONResponse:
+    dev: service.Device | service.KeyedDevice
     if x_device_key is not None:
-        dev = service.device_for_key(session, x_device_key)
+        dev = service.keyed_device(session, x_device_key)
     else:
         actor = current_actor(request, session)
         require(actor, "admin")

@@ -340,6 +340,19 @@ _beats: dict[str, datetime] = {}
 _beat_lock = threading.Lock()
 
 
+def heartbeat(session: Session, code: str, now: datetime, heartbeat_s: int | None = None) -> None:
+    """Device ``code`` sent something at ``now``: it is alive (an offline one comes back). With
+    its interval ``heartbeat_s`` given, written at most as often as ``HEARTBEAT_WRITE_S`` allows."""
+    if heartbeat_s is not None and not _heartbeat_due(code, heartbeat_s, now):
+        return
+    session.execute(
+        update(Device)
+        .where(Device.code == code)
+        .values(last_seen_at=now, status=case((Device.status == "offline", "active"), else_=Device.status)),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def _heartbeat_due(code: str, heartbeat_s: int, now: datetime) -> bool:
     """Whether this process should write ``code``'s heartbeat at ``now`` (the injectable clock's
     time, as ``last_seen_at`` and the offline check use), and if so remember that it did."""
@@ -542,14 +555,8 @@ def store_batch(
         row = (ev.device, ev.event_id, ev.type, ev.time, now, ev.plate, ev.plate_color, ev.mmsi, ev.lon, ev.lat)
         rows.append((*row, ev.payload, hashes or None, "pending", 0, False))
     inserted = _insert_rows(session, rows)
-    if device_code is not None and (heartbeat_s is None or _heartbeat_due(device_code, heartbeat_s, now)):
-        # The heartbeat: a device that sends is alive (an offline one comes back).
-        session.execute(
-            update(Device)
-            .where(Device.code == device_code)
-            .values(last_seen_at=now, status=case((Device.status == "offline", "active"), else_=Device.status)),
-            execution_options={"synchronize_session": False},
-        )
+    if device_code is not None:
+        heartbeat(session, device_code, now, heartbeat_s)
     rejected.sort(key=lambda r: r.line)
     return {
         "accepted": inserted,
@@ -797,7 +804,9 @@ def _copy_staged_pg(cur: Any, cols: str, values: list[tuple[Any, ...]]) -> list[
 # --------------------------------------------------------------------------- raw NMEA
 
 
-def ingest_nmea(session: Session, text: str, device: Device, received_at: datetime | None = None) -> dict[str, Any]:
+def ingest_nmea(
+    session: Session, text: str, device: Device | KeyedDevice, received_at: datetime | None = None
+) -> dict[str, Any]:
     """Raw AIS as receivers send it (one sentence a line): checked now, stored as one ``ais``
     event for the worker. Bad checksums, empty payloads and junk are counted, never fatal."""
     from zhifa.sensing.ais import decode_lines
@@ -823,7 +832,5 @@ def ingest_nmea(session: Session, text: str, device: Device, received_at: dateti
         "raised_lead": False,
     }
     result["stored"] = _insert_new(session, [row])
-    device.last_seen_at = now
-    if device.status == "offline":
-        device.status = "active"
+    heartbeat(session, device.code, now, device.heartbeat_s)
     return result
