@@ -110,6 +110,9 @@ def _time_worker_steps() -> dict[str, float]:
         (bulk, "fold_batch"),
         (vessels, "ais_watermark"),
         (monitoring_admin, "current_config"),
+        (service, "settle"),
+        (service.queue, "take"),
+        (service.jurisdiction, "get_router"),
     ]
     for module, name in steps:
         original = getattr(module, name)
