@@ -413,9 +413,11 @@ def test_pages_lists_language_and_logout(new_context: NewContext, site: Site, tm
     api_items = _api(site.url, "/api/v1/audit?per_page=1", site.admin)["items"]
     assert api_items
     page.reload()
-    first_time = page.locator("#list-table tbody tr").first.locator("td").first.inner_text()
     local = api_items[0]["at_local"]  # the API's own Asia/Shanghai rendering
-    assert first_time.endswith(local[:19].replace("T", " ")), (first_time, local)
+    # Waited for: right after the reload the table may still say 加载中… (CI once read it then).
+    first_cell = page.locator("#list-table tbody tr").first.locator("td").first
+    expect(first_cell).to_have_text(re.compile(re.escape(local[:19].replace("T", " ")) + "$"))
+    first_time = first_cell.inner_text()
 
     # Export: an XLSX that Excel (here openpyxl) reads, headed like the table; a CSV with a BOM.
     from openpyxl import load_workbook
