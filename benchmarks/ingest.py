@@ -115,6 +115,55 @@ def _role(pid: int) -> str:
     return "api" if b"spawn_main" in cmd or b"--workers\x001" in cmd else "supervisor"
 
 
+def bare_rows(evs: list[dict[str, object]], on_sqlite: bool, prefix: str = "raw") -> list[tuple[object, ...]]:
+    """The events as the store holds them (JSON serialised, times as the store writes them),
+    marked done and renamed ``{prefix}-{id}``: the rows of the raw limit, ready before its clock
+    starts (``BARE_COLUMNS`` order)."""
+    from zhifa.core.db import sqlite_time
+
+    received = datetime.now(UTC)
+
+    def when(t: datetime) -> object:
+        return sqlite_time(t) if on_sqlite else t
+
+    rows: list[tuple[object, ...]] = []
+    for e in evs:
+        payload = {
+            "plate": e["plate"],
+            "plate_color": e["plate_color"],
+            "axles": e["axles"],
+            "gross_kg": str(e["gross_kg"]),
+            "speed_kmh": str(e["speed_kmh"]),
+            "combination": False,
+            "single_drive_axle": False,
+        }
+        rows.append(
+            (
+                str(e["device"]),
+                f"{prefix}-{e['id']}",
+                "wim",
+                when(datetime.fromisoformat(str(e["time"]))),
+                when(received),
+                e["plate"],
+                "yellow",
+                119.35,
+                32.2002,
+                json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                "done",
+                0,
+                False,
+            )
+        )
+    return rows
+
+
+#: ``bare_rows``' columns.
+BARE_COLUMNS = (
+    "device_code, event_id, type, event_time, received_at, plate, plate_color, lon, lat, payload, status,"
+    " attempts, raised_lead"
+)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=100_000)
@@ -223,47 +272,9 @@ def main() -> None:
     # queue work (a stricter comparison for ingestion, whose events enter the queue).
     import sqlite3
 
-    from zhifa.core.db import sqlite_time
-
-    received = datetime.now(UTC)
     on_sqlite = url.startswith("sqlite")
-
-    def when(t: datetime) -> object:  # as the store writes a time (formatted before the clock starts)
-        return sqlite_time(t) if on_sqlite else t
-
-    rows = []
-    for e in evs:
-        payload = {
-            "plate": e["plate"],
-            "plate_color": e["plate_color"],
-            "axles": e["axles"],
-            "gross_kg": str(e["gross_kg"]),
-            "speed_kmh": str(e["speed_kmh"]),
-            "combination": False,
-            "single_drive_axle": False,
-        }
-        event_time = datetime.fromisoformat(str(e["time"]))
-        rows.append(
-            (
-                str(e["device"]),
-                f"raw-{e['id']}",
-                "wim",
-                when(event_time),
-                when(received),
-                e["plate"],
-                "yellow",
-                119.35,
-                32.2002,
-                json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                "done",
-                0,
-                0,
-            )
-        )
-    columns = (
-        "device_code, event_id, type, event_time, received_at, plate, plate_color, lon, lat, payload, status,"
-        " attempts, raised_lead"
-    )
+    rows = bare_rows(evs, on_sqlite)
+    columns = BARE_COLUMNS
     sql = f"INSERT INTO sensing_event ({columns}) VALUES ({', '.join('?' * 13)})"
     engine.dispose()
     if on_sqlite:

@@ -32,7 +32,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from _setup import CLI, drop_postgres, free_port, fresh_postgres_url, prepared_database, wait_up
-from ingest import DEVICES, _postgres_cpu, cpu_seconds, events
+from ingest import BARE_COLUMNS, DEVICES, _postgres_cpu, bare_rows, cpu_seconds, events
 
 
 def main() -> None:
@@ -123,34 +123,8 @@ def main() -> None:
 
 def bare(url: str, evs: list[dict[str, object]], size: int, offset: int) -> float:
     """Wall seconds to insert the same rows bare, ``size`` a statement and a commit each."""
-    from zhifa.core.db import sqlite_time
-
-    received = datetime.now(UTC)
-    rows = []
-    for e in evs:
-        payload = {k: e[k] for k in ("plate", "plate_color", "axles")} | {"gross_kg": str(e["gross_kg"])}
-        t = datetime.fromisoformat(str(e["time"]))
-        rows.append(
-            (
-                str(e["device"]),
-                f"raw-{offset}-{e['id']}",
-                "wim",
-                t if url.startswith("postgresql") else sqlite_time(t),
-                received if url.startswith("postgresql") else sqlite_time(received),
-                e["plate"],
-                "yellow",
-                119.35,
-                32.2002,
-                json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                "done",
-                0,
-                False,
-            )
-        )
-    cols = (
-        "device_code, event_id, type, event_time, received_at, plate, plate_color, lon, lat, payload, status,"
-        " attempts, raised_lead"
-    )
+    rows = bare_rows(evs, url.startswith("sqlite"), prefix=f"raw-{offset}")
+    cols = BARE_COLUMNS
     if url.startswith("sqlite"):
         import sqlite3
 

@@ -46,7 +46,7 @@ def test_devices_import_cleanly_and_are_routed(session: Session, clock: Any, fil
 
     # The key in the file is the device's key (stored hashed).
     key = demo_devices.api_key(20260101, "CAM-ZJZ-N")
-    assert sensing.device_for_key(session, key).code == "CAM-ZJZ-N"
+    assert sensing.keyed_device(session, key).code == "CAM-ZJZ-N"
 
     grades = {d["code"]: d for d in sensing.list_devices(session)}
     unusable = {code for code, d in grades.items() if not d["evidence_grade"]}
@@ -65,4 +65,4 @@ def test_devices_import_cleanly_and_are_routed(session: Session, clock: Any, fil
     # Importing again updates in place (upsert by code), keys unchanged.
     again = run_import(session, SYSTEM, "devices", files["devices"])
     assert (again["created"], again["updated"]) == (0, 39)
-    assert sensing.device_for_key(session, key).code == "CAM-ZJZ-N"
+    assert sensing.keyed_device(session, key).code == "CAM-ZJZ-N"

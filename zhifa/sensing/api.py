@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Header, Query, Request, UploadFile
@@ -10,14 +9,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from zhifa.core import audit
-from zhifa.core.api import DB, CurrentActor, current_actor, session_in_thread
+from zhifa.core.api import DB, CurrentActor, current_actor, in_session
 from zhifa.core.auth import require
 from zhifa.core.errors import BadRequest, NotFound
 from zhifa.sensing import access as evidence_access
 from zhifa.sensing import service
 
 router = APIRouter(prefix="/api/v1", tags=["sensing"])
-T = TypeVar("T")
 
 MAX_BODY = 64 * 1024 * 1024
 
@@ -41,14 +39,7 @@ async def post_events(request: Request, x_device_key: str | None = Header(defaul
     ``X-Device-Key``; an administrator's bearer token may post for any device. Answers only after
     the accepted events are durably stored: ``{"accepted", "duplicate", "rejected": [{"line", "reason"}]}``."""
     body = await _body(request)
-    return await run_in_threadpool(_in_session, _store_events, request, x_device_key, body)
-
-
-def _in_session(work: Callable[..., T], request: Request, *args: Any) -> T:
-    """``work(request, session, *args)`` with the request's session opened and closed in this
-    worker thread (``session_in_thread``): one trip through the thread pool a request, not three."""
-    with session_in_thread(request) as session:
-        return work(request, session, *args)
+    return await run_in_threadpool(in_session, _store_events, request, x_device_key, body)
 
 
 def _store_events(request: Request, session: Session, x_device_key: str | None, body: bytes) -> JSONResponse:
@@ -88,7 +79,7 @@ async def post_nmea(
     administrator naming ``?device=CODE``. Answers the counts: messages decoded, bad checksums,
     empty payloads, malformed and junk lines, orphan fragments; the batch is stored for the worker."""
     body = await _body(request)
-    return await run_in_threadpool(_in_session, _store_nmea, request, x_device_key, device, body)
+    return await run_in_threadpool(in_session, _store_nmea, request, x_device_key, device, body)
 
 
 def _store_nmea(
@@ -113,7 +104,7 @@ async def post_evidence(
     """Store an image or file once by its SHA-256; events may then name it by hash."""
     blob = await file.read()
     content_type = file.content_type or "application/octet-stream"
-    return await run_in_threadpool(_in_session, _store_evidence, request, x_device_key, blob, content_type)
+    return await run_in_threadpool(in_session, _store_evidence, request, x_device_key, blob, content_type)
 
 
 def _store_evidence(

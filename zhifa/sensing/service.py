@@ -251,15 +251,6 @@ def get_device(session: Session, code: str) -> Device:
     return d
 
 
-def device_for_key(session: Session, key: str | None) -> Device:
-    if not key:
-        raise Unauthorized("missing X-Device-Key header", "缺少设备密钥")
-    d = session.scalar(select(Device).where(Device.api_key_hash == hash_key(key)))
-    if d is None or d.status == "disabled":
-        raise Unauthorized("unknown or disabled device key", "设备密钥无效")
-    return d
-
-
 @dataclass(frozen=True)
 class KeyedDevice:
     """What posting events needs to know of the device whose key sent them."""
