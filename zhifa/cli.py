@@ -283,11 +283,13 @@ def worker() -> None:
 
     from zhifa.core.db import get_engine
     from zhifa.core.runtime import settle_heap
+    from zhifa.monitoring.service import warm_up
     from zhifa.worker import make_worker, name_process
 
     _migrated()
     name_process("zhifa-worker")
     w = make_worker(get_engine())
+    warm_up(get_engine())
     settle_heap()
     signal.signal(signal.SIGTERM, lambda *_: w.stop())
     w.start()

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from zhifa.core.clock import to_shanghai, today_shanghai, utcnow
 from zhifa.core.config import get_settings
-from zhifa.monitoring.service import PeriodicJob, Worker, heartbeat_job
+from zhifa.monitoring.service import PeriodicJob, Worker, heartbeat_job, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,7 @@ def _worker_main(parent_pid: int) -> None:
 
     name_process("zhifa-worker")
     w = make_worker(get_engine())
+    warm_up(get_engine())
     settle_heap()
     signal.signal(signal.SIGTERM, lambda *_: w.stop())
     w.start()

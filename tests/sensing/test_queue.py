@@ -218,3 +218,86 @@ def test_0013_queues_the_events_pending_at_the_upgrade(fresh_db_url: str) -> Non
         assert c.execute(text("SELECT count(*) FROM sensing_event WHERE status = 'pending'")).scalar() == 4
     command.upgrade(cfg, "head")
     engine.dispose()
+
+
+def _outcome(engine: Engine) -> dict[str, tuple[str, bool, bool, int]]:
+    """Each event (sender's id): status, raised a lead, has a processed time, attempts."""
+    with session_factory(engine)() as s:
+        return {
+            e.event_id: (e.status, e.raised_lead, e.processed_at is not None, e.attempts)
+            for e in s.scalars(select(Event))
+        }
+
+
+@pytest.mark.db
+def test_an_event_deferred_behind_another_workers_subject_is_pending_again(fresh: Engine) -> None:
+    """On PostgreSQL the claim marks vehicle events done as it reads them; one whose subject
+    another worker holds is put back to pending (no processed time) and queued again, and done
+    in a later batch once the subject is free."""
+    from tests.monitoring.test_pipeline import wim
+
+    if fresh.dialect.name != "postgresql":
+        pytest.skip("subjects are held across workers on PostgreSQL only (advisory locks)")
+    t = datetime.now(UTC) - timedelta(minutes=5)
+    post(
+        fresh,
+        [
+            wim(1, 30000, t=t.isoformat()),  # overload of 苏L12345/yellow
+            wim(2, 12000, plate="苏L54321", t=t.isoformat()),  # quiet
+            wim(3, 30000, plate="苏L11111", t=t.isoformat()),  # overload of another vehicle
+        ],
+    )
+    with session_factory(fresh)() as other:
+        assert monitoring._lock_subjects(other, [("overload", "苏L12345/yellow")]) == set()  # now held
+        r = monitoring.process_pending(fresh)
+        assert (r["events"], r["leads"], r["failed"]) == (2, 1, 0)
+        assert _outcome(fresh) == {
+            "w1": ("pending", False, False, 0),
+            "w2": ("done", False, True, 0),
+            "w3": ("done", True, True, 0),
+        }
+        with session_factory(fresh)() as s:
+            assert tickets(s) == [(["w1"], None)]
+        other.rollback()  # the other worker lets go
+    r = monitoring.process_pending(fresh)
+    assert (r["events"], r["leads"]) == (1, 1)
+    assert _outcome(fresh)["w1"] == ("done", True, True, 0)
+
+
+@pytest.mark.db
+def test_a_failed_batch_fold_falls_back_to_one_by_one_with_the_same_outcome(
+    fresh: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch fold failing (not a lock conflict) sends its events one by one, each in a
+    savepoint: the leads are those the batch would have raised, and every event ends done once."""
+    from tests.monitoring.test_pipeline import wim
+    from zhifa.monitoring import bulk
+    from zhifa.monitoring.models import Lead
+
+    def broken(*a: Any, **kw: Any) -> Any:
+        raise RuntimeError("fold broke")
+
+    monkeypatch.setattr(bulk, "fold_batch", broken)
+    t = datetime.now(UTC) - timedelta(minutes=5)
+    post(
+        fresh,
+        [
+            wim(1, 30000, t=t.isoformat()),
+            wim(2, 12000, plate="苏L54321", t=t.isoformat()),
+            wim(3, 30000, plate="苏L11111", t=t.isoformat()),
+        ],
+    )
+    r = monitoring.process_pending(fresh)
+    assert (r["events"], r["leads"], r["failed"]) == (3, 2, 0)
+    assert _outcome(fresh) == {
+        "w1": ("done", True, True, 0),
+        "w2": ("done", False, True, 0),
+        "w3": ("done", True, True, 0),
+    }
+    with session_factory(fresh)() as s:
+        assert tickets(s) == []
+        assert sorted(s.scalars(select(Lead.subject).where(Lead.kind == "overload"))) == [
+            "苏L11111/yellow",
+            "苏L12345/yellow",
+        ]
+    assert monitoring.process_pending(fresh)["events"] == 0

@@ -447,6 +447,21 @@ def _copy_created_pg(session: Session, created: list[_LeadState], now: datetime)
                 cp.write_row((lid, *(row[c] for c in cols)))
 
 
+def mark_raised(session: Session, ids: list[int]) -> int:
+    """Events already marked done (``service.claim`` with ``take_vehicles``) that raised a lead;
+    returns how many were done."""
+    n = 0
+    for chunk in _chunks(ids, chunk_size(session)):
+        result = session.execute(
+            update(Event)
+            .where(one_of(session, Event.id, chunk, BigInteger()), Event.status == literal_column("'done'"))
+            .values(raised_lead=True),
+            execution_options={"synchronize_session": False},
+        )
+        n += result.rowcount  # type: ignore[attr-defined]
+    return n
+
+
 def mark_done(session: Session, ids: list[int], raised_lead: bool) -> int:
     """Mark pending events done; returns how many were still pending (all of them, unless another
     worker got there first)."""

@@ -566,6 +566,7 @@ def _as_vessel_event(session: Session, ev: Event, mmsi: str) -> Event:
 
 
 VEHICLE_TYPES = ("wim", "plate_capture")
+_VEHICLE_TYPES_SQL = "(" + ", ".join(f"'{t}'" for t in VEHICLE_TYPES) + ")"
 
 
 @dataclass
@@ -575,21 +576,49 @@ class Claimed:
 
     tickets: list[queue.Ticket]
     events: list[EventRow]
+    #: The vehicle events among ``events`` were marked done as they were read (``claim`` with
+    #: ``take_vehicles``): what is not done in the end goes back to pending (``unmark``).
+    vehicles_taken: bool = False
 
     @property
     def ids(self) -> list[int]:
         return [i for t in self.tickets for i in t.ids]
 
 
-def claim(session: Session, batch: int, passage_cutoff: datetime | None = None) -> Claimed:
+def claim(session: Session, batch: int, passage_cutoff: datetime | None = None, take_vehicles: bool = False) -> Claimed:
     """Tickets naming about ``batch`` events, and those events (locked tickets on PostgreSQL,
     ``SKIP LOCKED``). Ship passages wait until the AIS stream's watermark has moved past passage
-    + window + lateness (``passage_cutoff``); ``None`` holds them all."""
+    + window + lateness (``passage_cutoff``); ``None`` holds them all.
+
+    ``take_vehicles`` (PostgreSQL; the caller holds the tickets locked until it commits): the
+    vehicle events are marked done by the statement that reads them (``UPDATE … RETURNING``),
+    one pass over their rows instead of a read and, later, an update — most of them raise nothing
+    and need no other write. The caller puts back to pending those it does not finish
+    (``unmark``), in the same transaction; a worker killed before it commits rolls back the mark
+    with everything else."""
     tickets = queue.claim(session, batch, passage_cutoff)
     claimed = Claimed(tickets, [])
     if tickets:
-        claimed.events = _load_raw(session, claimed.ids)
+        if take_vehicles and session.get_bind().dialect.name == "postgresql":
+            claimed.events, claimed.vehicles_taken = _take_raw(session, claimed.ids), True
+        else:
+            claimed.events = _load_raw(session, claimed.ids)
     return claimed
+
+
+def unmark(session: Session, ids: Sequence[int]) -> None:
+    """Events marked done by ``claim(take_vehicles=True)`` that this batch did not finish
+    (deferred behind another worker's subject, or left to the per-event path): pending again,
+    as they were."""
+    from zhifa.monitoring.bulk import one_of
+
+    if ids:
+        session.execute(
+            update(Event)
+            .where(one_of(session, Event.id, list(ids), BigInteger()))
+            .values(status="pending", processed_at=None),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def settle(session: Session, claimed: Claimed) -> None:
@@ -723,6 +752,9 @@ def load_through_types(session: Session, ids: list[int]) -> list[EventRow]:
     return [EventRow(**row._mapping) for row in session.execute(q)]
 
 
+_RAW_COLUMNS = "id, device_code, event_id, type, event_time, plate, plate_color, mmsi, lon, lat"
+
+
 def _load_raw(session: Session, ids: list[int]) -> list[EventRow]:
     """The events ``ids`` still pending and not given up, as plain rows in arrival order: the
     worker's hot read, below the ORM — the same values as the column types give (tested equal
@@ -732,7 +764,7 @@ def _load_raw(session: Session, ids: list[int]) -> list[EventRow]:
 
     on_pg = session.get_bind().dialect.name == "postgresql"
     sql = (
-        "SELECT id, device_code, event_id, type, event_time, plate, plate_color, mmsi, lon, lat,"
+        f"SELECT {_RAW_COLUMNS},"
         + (" payload::text, images::text" if on_pg else " payload, images")
         + " FROM sensing_event WHERE "
         + ("id = ANY(%s::bigint[])" if on_pg else "id IN (SELECT value FROM json_each(?))")
@@ -750,6 +782,43 @@ def _load_raw(session: Session, ids: list[int]) -> list[EventRow]:
         rows = cur.fetchall()
     finally:
         cur.close()
+    return _event_rows(rows, on_pg)
+
+
+def _take_raw(session: Session, ids: list[int]) -> list[EventRow]:
+    """PostgreSQL: ``_load_raw``'s rows, the vehicle events among them marked done by the same
+    statement (``claim(take_vehicles=True)``); the others (AIS, ship passages: the per-event
+    path marks them itself) read as they are. Arrival order."""
+    from zhifa.monitoring.bulk import pg_array_text
+
+    array = pg_array_text(ids)
+    out = f"{_RAW_COLUMNS}, payload::text, images::text"
+    raw: Any = session.connection().connection.driver_connection
+    cur = raw.cursor()
+    try:
+        cur.execute(
+            "UPDATE sensing_event SET status = 'done', processed_at = %s, last_error = NULL"
+            " WHERE id = ANY(%s::bigint[]) AND status = 'pending' AND attempts < %s"
+            f" AND type IN {_VEHICLE_TYPES_SQL} RETURNING {out}",
+            (utcnow(), array, MAX_ATTEMPTS),
+            binary=True,
+        )
+        rows = cur.fetchall()
+        if len(rows) < len(ids):  # others, or some no longer pending
+            cur.execute(
+                f"SELECT {out} FROM sensing_event WHERE id = ANY(%s::bigint[]) AND status = 'pending'"
+                f" AND attempts < %s AND type NOT IN {_VEHICLE_TYPES_SQL}",
+                (array, MAX_ATTEMPTS),
+                binary=True,
+            )
+            rows += cur.fetchall()
+        rows.sort(key=lambda r: r[0])
+    finally:
+        cur.close()
+    return _event_rows(rows, True)
+
+
+def _event_rows(rows: list[Any], on_pg: bool) -> list[EventRow]:
     if not rows:
         return []
     try:
@@ -782,10 +851,17 @@ def _load_raw(session: Session, ids: list[int]) -> list[EventRow]:
 
 
 def _record_failure(session: Session, event_id: int, exc: BaseException) -> None:
+    """The event stays pending (also when ``claim`` marked it done as it read it), with the error
+    and one attempt more."""
     session.execute(
         update(Event)
         .where(Event.id == event_id)
-        .values(attempts=Event.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:2000]),
+        .values(
+            status="pending",
+            processed_at=None,
+            attempts=Event.attempts + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        ),
         execution_options={"synchronize_session": False},
     )
 
@@ -853,8 +929,9 @@ def process_pending(
             cutoff = watermark - timedelta(seconds=cfg.passage_window_s + cfg.passage_lateness_s)
         else:
             cutoff = None
-        claimed = claim(session, batch, cutoff)
+        claimed = claim(session, batch, cutoff, take_vehicles=not on_sqlite)
         events = claimed.events
+        taken = claimed.vehicles_taken  # vehicle events already marked done (PostgreSQL)
         if not claimed.tickets:
             session.rollback()
             return {"events": 0, "findings": 0, "leads": 0, "failed": 0}
@@ -895,7 +972,9 @@ def process_pending(
         for event_id, err in failures:
             _record_failure(session, event_id, err)
         failed += len(failures)
-        if bulk.mark_done(session, quiet, raised_lead=False) != len(quiet):
+        if taken:
+            pass  # marked done as they were claimed: the quiet ones need nothing more
+        elif bulk.mark_done(session, quiet, raised_lead=False) != len(quiet):
             session.rollback()  # another worker took some of this batch meanwhile: leave it to them
             log.warning("batch taken by another worker meanwhile; skipped")
             return {"events": 0, "findings": 0, "leads": 0, "failed": 0}
@@ -910,16 +989,21 @@ def process_pending(
         ]
         busy = _lock_subjects(session, sorted(set().union(*subjects)))
         ready: list[tuple[bulk.EventRow, list[Finding]]] = []
+        deferred: list[int] = []
         for (row, found), keys in zip(with_leads, subjects, strict=True):
             if keys & busy:
                 busy |= keys
+                deferred.append(row.id)
                 continue
             ready.append((row, found))
+        if taken:
+            unmark(session, deferred)
         if ready:
             sp = session.begin_nested()
             try:
                 ids = [r.id for r, _ in ready]
-                if bulk.mark_done(session, ids, raised_lead=True) != len(ids):
+                marked = bulk.mark_raised(session, ids) if taken else bulk.mark_done(session, ids, raised_lead=True)
+                if marked != len(ids):
                     raise SubjectBusy("batch taken by another worker meanwhile")
                 raised, opened, _ = bulk.fold_batch(
                     session,
@@ -933,6 +1017,8 @@ def process_pending(
                 done, findings, leads = done + len(ids), findings + raised, leads + opened
             except Exception as exc:
                 sp.rollback()
+                if taken:
+                    unmark(session, ids)  # deferred, or done one by one below: pending again
                 if _transient(exc):
                     log.info("batch of %d events deferred: %s", len(ready), exc)
                 else:
@@ -961,6 +1047,28 @@ def process_pending(
             settle(session, claimed)
         session.commit()
     return {"events": done, "findings": findings, "leads": leads, "failed": failed}
+
+
+def warm_up(engine: Engine) -> None:
+    """Before a worker's first batch: import what processing imports on first use, build the
+    routing map and read the rule settings, so that neither the first events' latency nor the
+    first batch's CPU pays for them (≈ 0.2 s of imports and the map's build on this machine).
+    Called before ``settle_heap``, so what it loads is frozen out of the collector's sight too.
+    Nothing here is needed for correctness: a failure (no map imported yet, the database not up)
+    is logged, and the first batch then does the same work."""
+    try:
+        from zhifa.monitoring import admin, vessels  # noqa: F401  (imported for their load)
+        from zhifa.registry.models import Site  # noqa: F401
+        from zhifa.sensing.models import AisFix  # noqa: F401
+
+        with session_factory(engine)() as session:
+            if session.get_bind().dialect.name == "sqlite":
+                session.connection(execution_options={"sqlite_readonly": True})
+            jurisdiction.get_router(session)
+            admin.current_config(session)
+            session.rollback()
+    except Exception:
+        log.warning("worker warm-up failed; the first batch will load what it needs", exc_info=True)
 
 
 def drain(engine: Engine, cfg: rules.MonitoringConfig | None = None, final: bool = False) -> dict[str, int]:
