@@ -36,6 +36,12 @@ def main() -> None:
         "--breakdown", action="store_true", help="CPU of the worker's steps (each a function timed), per event"
     )
     ap.add_argument("--sort", default="tottime", help="the profile's order (a pstats key: tottime, cumulative …)")
+    ap.add_argument(
+        "--worker-batch",
+        type=int,
+        default=2000,
+        help="events a worker claims at once (50: one post's events left to the workers a batch, as under load)",
+    )
     args = ap.parse_args()
     url_in = fresh_postgres_url("zhifa_phases") if args.postgresql else None
     _tmp, url, env = prepared_database("zhifa-phases-", DEVICES, url_in)
@@ -77,8 +83,9 @@ def main() -> None:
     if args.profile == "worker":
         prof.enable()
     d0, t0, done = db_cpu(), time.process_time(), 0
-    while r := process_pending(engine)["events"]:
-        done += r
+    batches = 0
+    while r := process_pending(engine, batch=args.worker_batch)["events"]:
+        done, batches = done + r, batches + 1
     t_work, db_work = time.process_time() - t0, db_cpu() - d0
     prof.disable()
     if args.profile:
@@ -87,7 +94,7 @@ def main() -> None:
     if args.postgresql:
         drop_postgres(url)
     print(f"machine   {platform.node()} · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.2f}")
-    print(f"database  {url.split(':')[0]}; {n} events, {done} processed")
+    print(f"database  {url.split(':')[0]}; {n} events, {done} processed by the workers in {batches} batches")
     db = "" if not args.postgresql else "   database {:5.1f} µs/event"
     print(f"parse     {t_parse / n * 1e6:6.1f} µs/event  (parse_batch: JSON, validation)")
     print(f"store     {t_store / n * 1e6:6.1f} µs/event  (store_batch + commit)" + db.format(db_store / n * 1e6))
@@ -136,7 +143,11 @@ def _time_worker_steps() -> dict[str, tuple[float, float]]:
         (service, "hub_devices"),
         (service, "_lock_subjects"),
         (bulk, "mark_done"),
+        (bulk, "mark_raised"),
         (bulk, "fold_batch"),
+        (bulk, "_route"),
+        (bulk, "_write"),
+        (bulk, "_copy_created_pg"),
         (vessels, "ais_watermark"),
         (monitoring_admin, "current_config"),
         (service, "settle"),

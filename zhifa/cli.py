@@ -176,6 +176,7 @@ def ingest(file: Annotated[Path, typer.Argument(help="NDJSON (or a JSON array) o
         _fail(f"no such file: {file}")
     _migrated()
     summary: dict[str, Any] = {"accepted": 0, "duplicate": 0, "rejected": []}
+    settled = 0
     lines = file.read_bytes().split(b"\n")  # "\n" only, as the API counts lines
     lines = [ln + b"\n" for ln in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if lines and lines[0].lstrip().startswith(b"["):
@@ -186,13 +187,15 @@ def ingest(file: Annotated[Path, typer.Argument(help="NDJSON (or a JSON array) o
         task = progress.add_task("ingesting", total=len(lines))
         for offset, chunk in chunks:
             with session_scope() as session:
-                r = sensing.ingest(session, chunk, actor=SYSTEM)
+                r = sensing.ingest(session, chunk, actor=SYSTEM, with_settled=True)
+            settled += r["settled"]  # through the rules as they were stored (sensing.register_prescreen)
             summary["accepted"] += r["accepted"]
             summary["duplicate"] += r["duplicate"]
             summary["rejected"] += [{"line": x["line"] + offset, "reason": x["reason"]} for x in r["rejected"]]
             progress.advance(task, chunk.count(b"\n") or 1)
         progress.update(task, description="applying rules")
         summary["processed"] = drain(get_engine(), final=True)
+        summary["processed"]["events"] += settled
     _echo_json(summary)
 
 

@@ -208,6 +208,12 @@ def test_pg_array_text_round_trips(session: Session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL array literals")
     assert session.execute(text("SELECT CAST(:v AS text[])"), {"v": bulk.pg_array_text(tricky)}).scalar_one() == tricky
+    # Values with no quote or backslash take one join; any such value, wherever it is, the
+    # escaping path — among them values that look like the separator.
+    for v in [*tricky, 'a","b', '"', '","', 'x"', '",', ',"', "\\"]:
+        for values in ([v], ["苏L1", v], [v, "苏L2"], ["苏L1", v, "苏L2"]):
+            got = session.execute(text("SELECT CAST(:v AS text[])"), {"v": bulk.pg_array_text(values)}).scalar_one()
+            assert got == values, values
     ids = [1, 2**40, 7]
     assert session.execute(text("SELECT CAST(:v AS bigint[])"), {"v": bulk.pg_array_text(ids)}).scalar_one() == ids
 

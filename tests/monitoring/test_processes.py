@@ -346,7 +346,10 @@ def test_two_workers_share_the_work(zhifa_procs: Zhifa, db: Engine) -> None:
         for i in range(0, len(events), 500):
             r = sensing.ingest(s, ndjson(events[i : i + 500]), actor=SYSTEM)
             assert (r["accepted"], r["rejected"]) == (len(events[i : i + 500]), [])
-    assert pending(db) == len(events) == 5 * SHARED_SUBJECTS + 2 * SHARED_UNDER
+    assert len(events) == 5 * SHARED_SUBJECTS + 2 * SHARED_UNDER
+    # The trucks under the limit raise nothing: settled as they were stored (the rules' prescreen),
+    # they are done already; the overloads wait for the workers.
+    assert pending(db) == 5 * SHARED_SUBJECTS
 
     # Both at once. Each gets its own PostgreSQL application_name (libpq's PGAPPNAME), so that the
     # test can see in pg_stat_activity which worker holds which transaction.

@@ -41,3 +41,40 @@ def test_a_warm_up_that_cannot_reach_the_database_is_only_logged(
     engine = create_engine(f"sqlite:///{tmp_path / 'missing' / 'no.db'}")  # no such folder
     monitoring.warm_up(engine)
     assert "worker warm-up failed" in caplog.text
+
+
+@pytest.mark.db
+def test_the_worker_lingers_only_while_tickets_keep_arriving(fresh: Engine) -> None:  # noqa: F811
+    """After a small batch the worker waits for more tickets while they keep coming (up to
+    ``linger_s``), and stops waiting at the first look that finds none new."""
+    import threading
+    import time
+
+    from zhifa.core.db import session_factory
+    from zhifa.sensing import queue
+
+    w = monitoring.Worker(fresh, linger_s=1.0)
+    t = time.monotonic()
+    w._linger()  # nothing arrives: one look, then on
+    quiet = time.monotonic() - t
+    assert quiet < 2 * monitoring.LINGER_STEP_S + 0.05, quiet
+
+    stop = threading.Event()
+
+    def feed() -> None:  # a ticket every 20 ms, as posts under load bring them
+        while not stop.is_set():
+            with session_factory(fresh)() as s:
+                queue.enqueue(s, [1])
+                s.commit()
+            time.sleep(0.02)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        t = time.monotonic()
+        w._linger()
+        busy = time.monotonic() - t
+    finally:
+        stop.set()
+        feeder.join()
+    assert 0.9 <= busy < 1.5, busy  # the whole linger: tickets kept arriving

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     housekeeping_hour: int = Field(default=3, ge=0, le=23)
     #: Seconds between the worker's scans for SLA reminders and escalations.
     scan_interval_s: float = Field(default=5.0, gt=0, le=300)
+    #: After a small batch of events (fewer than 500), the rule worker waits this long before it
+    #: claims again, so that under load the posts' queue tickets gather into larger batches (a
+    #: batch costs ≈ 10 ms of fixed work, whatever its size). It bounds what it adds to a lead's
+    #: delay; 0 claims again at once. docs/performance.md.
+    worker_linger_s: float = Field(default=0.2, ge=0, le=2)
     #: Map tiles for the web map: empty = offline GeoJSON base only.
     tile_url: str = ""
     #: CRS of the tiles: ``wgs84`` (e.g. Tianditu) or ``gcj02`` (AMap, Tencent).

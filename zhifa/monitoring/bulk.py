@@ -112,6 +112,11 @@ def pg_array_text(values: list[Any]) -> str:
     read as ``NULL`` or break the literal."""
     if all(type(v) is int for v in values):  # ids, the commonest: one join (bools are not ints here)
         return "{" + ",".join(map(str, values)) + "}"
+    if all(type(v) is str for v in values):  # plates, subjects: one join unless one needs escaping
+        joined = '","'.join(values)
+        # The separators hold 2 quotes each: any other quote, or a backslash, is in a value.
+        if "\\" not in joined and joined.count('"') == 2 * (len(values) - 1):
+            return '{"' + joined + '"}'
     parts = []
     for v in values:
         if isinstance(v, str):

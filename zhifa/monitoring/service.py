@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from zhifa.core import audit, jsontext
 from zhifa.core.audit import Actor
 from zhifa.core.clock import to_shanghai, utcnow
+from zhifa.core.config import get_settings
 from zhifa.core.db import session_factory
 from zhifa.jurisdiction import service as jurisdiction
 from zhifa.jurisdiction.router import Router, RoutingError
@@ -36,6 +37,8 @@ from zhifa.monitoring.bulk import EventRow
 from zhifa.monitoring.models import Lead, LeadEvent, WatchEntry
 from zhifa.registry.models import OversizePermit, Vehicle
 from zhifa.sensing import queue
+from zhifa.sensing import service as sensing_service
+from zhifa.sensing.events import ParsedEvent
 from zhifa.sensing.models import PENDING, Device, Event, EventTicket
 from zhifa.sensing.service import evidence_grade
 
@@ -198,12 +201,14 @@ def findings_for(session: Session, ev: AnyEvent, device: Device, cfg: rules.Moni
 class BatchCache:
     """Registry rows a batch needs, fetched with a few set queries instead of several per event."""
 
-    def __init__(self, session: Session, events: list[EventRow]) -> None:
+    def __init__(self, session: Session, events: Sequence[Any], permits: bool = True) -> None:
+        """``events``: anything with a ``plate``. ``permits`` False: none read (the prescreen
+        leaves every event over a limit to the workers); a look-up then queries."""
         from zhifa.monitoring.models import WatchEntry
 
         plates = sorted({e.plate for e in events if e.plate})
         self.vehicles: dict[str, list[Vehicle]] = {}
-        self.permits: dict[str, list[OversizePermit]] = {}
+        self.permits: dict[str, list[OversizePermit]] | None = {} if permits else None
         from sqlalchemy import String
 
         from zhifa.monitoring.bulk import chunk_size, one_of
@@ -213,9 +218,10 @@ class BatchCache:
             chunk = plates[i : i + step]
             for v in session.scalars(select(Vehicle).where(one_of(session, Vehicle.plate, chunk, String()))):
                 self.vehicles.setdefault(v.plate, []).append(v)
-            permits = select(OversizePermit).where(one_of(session, OversizePermit.plate, chunk, String()))
-            for p in session.scalars(permits):
-                self.permits.setdefault(p.plate, []).append(p)
+            if self.permits is not None:
+                query = select(OversizePermit).where(one_of(session, OversizePermit.plate, chunk, String()))
+                for p in session.scalars(query):
+                    self.permits.setdefault(p.plate, []).append(p)
         self.watch_plate: dict[str, list[WatchEntry]] = {}
         self.watch_mmsi: dict[str, list[WatchEntry]] = {}
         for w in session.scalars(select(WatchEntry).where(WatchEntry.active.is_(True))):
@@ -236,8 +242,9 @@ HUB_DEVICES: dict[int, set[str]] = {}
 HUB_RADIUS_M = 300.0
 
 
-def hub_devices(session: Session, devices: dict[str, Device], cfg: rules.MonitoringConfig) -> set[str]:
-    """Cameras within 300 m of a passenger hub site (great-circle distance)."""
+def hub_devices(session: Session, devices: dict[str, Any], cfg: rules.MonitoringConfig) -> set[str]:
+    """Cameras within 300 m of a passenger hub site (great-circle distance). ``devices``: by
+    code, each with ``code``, ``kind``, ``lon`` and ``lat`` (``Device`` rows or plain rows)."""
     import math
 
     from zhifa.registry.models import Site
@@ -333,7 +340,7 @@ def _valid_permit(session: Session, ev: AnyEvent, day: date) -> str | None:
     if ev.plate is None:
         return None
     cache = CACHE.get(id(session))
-    if cache is not None:
+    if cache is not None and cache.permits is not None:
         candidates = cache.permits.get(ev.plate, [])
     else:
         candidates = list(session.scalars(select(OversizePermit).where(OversizePermit.plate == ev.plate)))
@@ -1049,6 +1056,64 @@ def process_pending(
     return {"events": done, "findings": findings, "leads": leads, "failed": failed}
 
 
+def prescreen(session: Session, events: Sequence[ParsedEvent]) -> set[int]:
+    """The positions of ``events`` (parsed, about to be stored) that certainly raise nothing:
+    vehicle events for which ``findings_for`` — the rules the worker runs, on the same registry,
+    permits, watch list and settings, read now — finds nothing. ``sensing.service`` stores those
+    done and never queues them (``register_prescreen``, installed below): most of the stream
+    raises nothing, and each such event then costs no worker a read and an update of its row.
+
+    Left to the workers, as before: AIS and ship passages, a capture by a camera at a passenger
+    hub (its rule counts the vehicle's stored captures, this one among them once stored), any
+    event of a device not found, and any event whose rules fail here (the worker records the
+    failure)."""
+    vehicles = [(n, ev) for n, ev in enumerate(events) if ev.type in VEHICLE_TYPES]
+    if not vehicles:
+        return set()
+    from zhifa.monitoring.admin import current_config
+
+    cfg, _version = current_config(session)
+    codes = sorted({ev.device for _, ev in vehicles})
+    devices = {
+        d.code: d
+        for d in session.execute(
+            select(Device.code, Device.kind, Device.lon, Device.lat, Device.accuracy_pct).where(Device.code.in_(codes))
+        )
+    }
+    hubs = hub_devices(session, devices, cfg) if any(ev.type == "plate_capture" for _, ev in vehicles) else set()
+    quiet: set[int] = set()
+    CACHE[id(session)] = BatchCache(session, [ev for _, ev in vehicles], permits=False)
+    try:
+        for n, ev in vehicles:
+            device = devices.get(ev.device)
+            if device is None or (ev.type == "plate_capture" and ev.device in hubs):
+                continue
+            if ev.type == "wim" and _over_limit(ev.payload):
+                continue  # the tolerance, a permit, earlier overloads: the workers decide
+            try:
+                # A parsed event reads as a stored one (``ParsedEvent.device_code``, ``event_time``).
+                found = findings_for(session, ev, device, cfg)  # type: ignore[arg-type]
+            except Exception:  # the worker will meet it again, and record it
+                continue
+            if not found:
+                quiet.add(n)
+    finally:
+        CACHE.pop(id(session), None)
+    return quiet
+
+
+def _over_limit(p: dict[str, Any]) -> bool:
+    """A WIM payload over its vehicle's limit (before any tolerance); ``True`` when unreadable."""
+    try:
+        limit = rules.overload_limit_kg(int(p["axles"]), bool(p.get("combination")), bool(p.get("single_drive_axle")))
+        return bool(Decimal(p["gross_kg"]) > limit)
+    except Exception:
+        return True
+
+
+sensing_service.register_prescreen(prescreen)
+
+
 def warm_up(engine: Engine) -> None:
     """Before a worker's first batch: import what processing imports on first use, build the
     routing map and read the rule settings, so that neither the first events' latency nor the
@@ -1096,16 +1161,33 @@ class PeriodicJob:
     next_at: float = 0.0
 
 
+#: A batch of fewer events than this is small: the worker lingers after it (``Worker.linger_s``).
+SMALL_BATCH = 500
+#: While lingering, the worker looks this often whether new tickets still arrive.
+LINGER_STEP_S = 0.05
+
+
 class Worker(threading.Thread):
     """Processes pending events as they come; between batches runs its periodic jobs (composed
     by ``zhifa.worker``: device heartbeats, dispatch SLA scans, daily archive and retention)."""
 
-    def __init__(self, engine: Engine, idle_s: float = 0.1, jobs: Sequence[PeriodicJob] = ()) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        idle_s: float = 0.1,
+        jobs: Sequence[PeriodicJob] = (),
+        linger_s: float | None = None,
+    ) -> None:
         super().__init__(name="zhifa-worker", daemon=True)
         self.engine, self.idle_s, self.jobs = engine, idle_s, list(jobs)
+        #: After a small batch (fewer than ``SMALL_BATCH`` events), wait this long before claiming
+        #: again (``Settings.worker_linger_s``): under load the queue's tickets — one a post —
+        #: then gather into one batch instead of one batch each.
+        self.linger_s = get_settings().worker_linger_s if linger_s is None else linger_s
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        busy = False  # the last round processed events: claim again without the cheap look first
         while not self.stopping.is_set():
             for job in self.jobs:
                 if time.monotonic() >= job.next_at:
@@ -1115,12 +1197,37 @@ class Worker(threading.Thread):
                     except Exception:
                         log.exception("%s failed", job.name)
             try:
-                r = process_pending(self.engine) if self._anything_pending() else {"events": 0}
+                r = process_pending(self.engine) if busy or self._anything_pending() else {"events": 0}
             except Exception:
                 log.exception("worker batch failed")
                 r = {"events": 0}
-            if not r["events"]:
+            handled = r["events"] + r.get("failed", 0)
+            busy = handled > 0
+            if not handled:
                 self.stopping.wait(self.idle_s)
+            elif handled < SMALL_BATCH and self.linger_s:
+                self._linger()
+
+    def _linger(self) -> None:
+        """Wait up to ``linger_s`` while tickets keep arriving (a look every ``LINGER_STEP_S``);
+        as soon as a look finds none new — the stream paused, or ended — claim at once. Under
+        load the wait gathers the posts' tickets into one batch; when posts are few it ends at
+        the first look, and adds at most that to a lead's delay."""
+        deadline = time.monotonic() + self.linger_s
+        last = self._newest_ticket()
+        while (left := deadline - time.monotonic()) > 0:
+            if self.stopping.wait(min(LINGER_STEP_S, left)):
+                return
+            newest = self._newest_ticket()
+            if newest == last:
+                return
+            last = newest
+
+    def _newest_ticket(self) -> int | None:
+        with self.engine.connect().execution_options(sqlite_readonly=True) as c:
+            newest = c.execute(select(func.max(EventTicket.id))).scalar()
+            c.rollback()
+        return newest
 
     def _anything_pending(self) -> bool:
         """A cheap read (no write lock on SQLite) before claiming, so an idle worker does not

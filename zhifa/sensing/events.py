@@ -56,6 +56,15 @@ class ParsedEvent:
     image_hashes: list[str] = field(default_factory=list)
     image_blobs: list[bytes] = field(default_factory=list)
 
+    # Read as a stored event (``Event``) is, by the rules' prescreen at ingestion.
+    @property
+    def device_code(self) -> str:
+        return self.device
+
+    @property
+    def event_time(self) -> datetime:
+        return self.time
+
 
 @dataclass
 class Rejection:

@@ -78,6 +78,12 @@ def _decimal_text(v: Number) -> str | None:
     """``events._number``'s text for a positive number; ``None`` for anything it would refuse."""
     if type(v) is int:
         return str(v) if v > 0 else None
+    if type(v) is float:
+        # The shortest text of the float, as ``Decimal(str(v))`` would give it back — unless it
+        # has an exponent (1e+16, 1e-05), or is nan or inf: those the decimal path decides.
+        text = repr(v)
+        if v > 0 and "e" not in text and "n" not in text:
+            return text
     try:
         d = Decimal(str(v))
     except InvalidOperation:

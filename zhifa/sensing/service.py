@@ -8,13 +8,15 @@ answering. The monitoring worker turns stored events into leads later, in its ow
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from shapely import wkt
 from shapely.errors import ShapelyError
@@ -525,14 +527,22 @@ def _reference(
 
 
 def store_batch(
-    session: Session, batch: ParsedBatch, *, device_code: str | None, who: str, heartbeat_s: int | None = None
+    session: Session,
+    batch: ParsedBatch,
+    *,
+    device_code: str | None,
+    who: str,
+    heartbeat_s: int | None = None,
+    with_settled: bool = False,
 ) -> dict[str, Any]:
     """Store a parsed batch (duplicates of stored events change nothing); the caller commits
     before answering. ``device_code``: the device whose key sent it (its heartbeat is noted —
-    with its interval ``heartbeat_s`` given, at most as often as ``HEARTBEAT_WRITE_S`` allows)."""
+    with its interval ``heartbeat_s`` given, at most as often as ``HEARTBEAT_WRITE_S`` allows).
+    ``with_settled``: the answer also says how many of the new events the rules settled as they
+    were stored (``settled``; ``register_prescreen``)."""
     now = batch.received_at
     rejected = list(batch.rejected)
-    rows = []
+    kept: list[tuple[ParsedEvent, list[str]]] = []
     for ev in batch.good:
         hashes = list(ev.image_hashes)
         missing = [h for h in hashes if session.get(Evidence, h) is None]
@@ -542,22 +552,73 @@ def store_batch(
             )
             continue
         hashes += [store_evidence(session, b, "image/jpeg", who) for b in ev.image_blobs]
-        # In INSERT_COLUMNS order.
+        kept.append((ev, hashes))
+    settled = _prescreened(session, [ev for ev, _ in kept])
+    rows = []
+    for n, (ev, hashes) in enumerate(kept):
+        # In INSERT_COLUMNS order; an event the rules settled already is stored done.
         row = (ev.device, ev.event_id, ev.type, ev.time, now, ev.plate, ev.plate_color, ev.mmsi, ev.lon, ev.lat)
-        rows.append((*row, ev.payload, hashes or None, "pending", 0, False))
-    inserted = _insert_rows(session, rows)
+        done = n in settled
+        rows.append((*row, ev.payload, hashes or None, "done" if done else "pending", 0, False, now if done else None))
+    inserted, settled_new = _insert_rows(session, rows, counted=True)
     if device_code is not None:
         heartbeat(session, device_code, now, heartbeat_s)
     rejected.sort(key=lambda r: r.line)
-    return {
+    out: dict[str, Any] = {
         "accepted": inserted,
         "duplicate": len(rows) - inserted + batch.in_batch_dupes,
         "rejected": [r.as_dict() for r in rejected],
     }
+    if with_settled:
+        out["settled"] = settled_new
+    return out
+
+
+#: Posts of at least this many events go through the rules' prescreen as they are stored
+#: (``register_prescreen``); smaller ones (a camera's capture) leave every event to the workers.
+#: The prescreen costs a post a few look-ups (≈ 1 ms), which pays from about 100 events: each
+#: event it settles saves a worker the read and the update of its row (docs/performance.md).
+PRESCREEN_MIN = 100
+
+#: ``(session, events) → positions of the events that certainly raise nothing``: set by the rules'
+#: domain when it is loaded (``monitoring.service``), which sits above this one.
+_prescreen: Callable[[Session, Sequence[ParsedEvent]], set[int]] | None = None
+
+log = logging.getLogger(__name__)
+
+
+def register_prescreen(fn: Callable[[Session, Sequence[ParsedEvent]], set[int]] | None) -> None:
+    """Install the rules' prescreen (``None``: none). The events it names are stored done, in
+    the transaction that stores them, and never queued: the rules have run and found nothing —
+    the same rules, on the same data, the worker would have run a moment later. Any other event
+    is stored pending and queued as before, so a prescreen that is absent, fails or names
+    nothing changes no outcome, only where the work is done."""
+    global _prescreen
+    _prescreen = fn
+
+
+def _prescreened(session: Session, events: list[ParsedEvent]) -> set[int]:
+    if _prescreen is None or len(events) < PRESCREEN_MIN:
+        return set()
+    # SQLite: the look-ups in a read transaction of their own, so the write lock is taken only
+    # to store (as the workers do); PostgreSQL: in the storing transaction.
+    own_read = session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
+    if own_read:
+        session.connection(execution_options={"sqlite_readonly": True})
+    try:
+        return _prescreen(session, events)
+    finally:
+        if own_read:
+            session.rollback()  # nothing was written: the read ends
 
 
 def ingest(
-    session: Session, body: bytes, *, device: Device | None = None, actor: Actor | None = None
+    session: Session,
+    body: bytes,
+    *,
+    device: Device | None = None,
+    actor: Actor | None = None,
+    with_settled: bool = False,
 ) -> dict[str, Any]:
     """Validate every line, store the good ones (duplicates change nothing), report the rest.
 
@@ -569,13 +630,13 @@ def ingest(
         require(actor, "admin")
     batch = parse_batch(body, device_map(session), device.code if device else None)
     who = device.code if device else (actor.username if actor else "?")
-    return store_batch(session, batch, device_code=device.code if device else None, who=who)
+    return store_batch(session, batch, device_code=device.code if device else None, who=who, with_settled=with_settled)
 
 
-#: The columns ``ingest`` writes, in order (the rest take their defaults: id, last_error, processed_at).
+#: The columns ``ingest`` writes, in order (the rest take their defaults: id, last_error).
 INSERT_COLUMNS = (
     "device_code", "event_id", "type", "event_time", "received_at", "plate", "plate_color", "mmsi",
-    "lon", "lat", "payload", "images", "status", "attempts", "raised_lead",
+    "lon", "lat", "payload", "images", "status", "attempts", "raised_lead", "processed_at",
 )  # fmt: skip
 
 
@@ -585,10 +646,16 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     return _insert_rows(session, [tuple(r.get(name, defaults.get(name)) for name in INSERT_COLUMNS) for r in rows])
 
 
-def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
+@overload
+def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int: ...
+@overload
+def _insert_rows(session: Session, rows: list[tuple[Any, ...]], counted: Literal[True]) -> tuple[int, int]: ...
+
+
+def _insert_rows(session: Session, rows: list[tuple[Any, ...]], counted: bool = False) -> int | tuple[int, int]:
     """Insert rows (values in ``INSERT_COLUMNS`` order), skipping (device, id) pairs already
-    stored, and queue the new ones for the rule workers (``sensing.queue``, same transaction);
-    returns how many were new.
+    stored, and queue the new ones still pending for the rule workers (``sensing.queue``, same
+    transaction); returns how many were new (``counted``: and how many of those were stored done).
 
     The hot path of ingestion, so it goes below the ORM: values pass through the columns' own
     bind processors (the same stored form as ORM writes: UTC timestamps, JSON text) and reach the
@@ -624,22 +691,22 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]]) -> int:
         finally:
             cur.close()
         # Which row each id is from is known only when all are new.
-        _enqueue_new(session, rows, new, new if len(new) == len(rows) else None)
-        return len(new)
+        settled = _enqueue_new(session, rows, new, new if len(new) == len(rows) else None)
+        return (len(new), settled) if counted else len(new)
     raw: Any = session.connection().connection.driver_connection
     if len(rows) <= SMALL_POST:
         # A camera's capture, a receiver's few sentences: one statement, not four round trips
         # (ids drawn, savepoint, COPY, release) — the most of a small post's database work.
         ids = _insert_small_pg(raw, cols, rows)
-        _enqueue_new(session, rows, sorted(i for i in ids if i), ids)
-        return sum(1 for i in ids if i)
-    with raw.cursor() as cur:
-        cur.execute("SELECT nextval('sensing_event_id_seq') FROM generate_series(1, %s)", (len(rows),))
-        ids = [int(r[0]) for r in cur.fetchall()]
-    values = [pg_values(event_id, row) for event_id, row in zip(ids, rows, strict=True)]
-    new = _copy_new_pg(raw, "id, " + cols, values)
-    _enqueue_new(session, rows, new, ids)
-    return len(new)
+        new = sorted(i for i in ids if i)
+    else:
+        with raw.cursor() as cur:
+            cur.execute("SELECT nextval('sensing_event_id_seq') FROM generate_series(1, %s)", (len(rows),))
+            ids = [int(r[0]) for r in cur.fetchall()]
+        values = [pg_values(event_id, row) for event_id, row in zip(ids, rows, strict=True)]
+        new = _copy_new_pg(raw, "id, " + cols, values)
+    settled = _enqueue_new(session, rows, new, ids)
+    return (len(new), settled) if counted else len(new)
 
 
 #: Posts of at most this many events are stored on PostgreSQL by one ``INSERT … RETURNING``
@@ -666,32 +733,35 @@ def _insert_small_pg(raw: Any, cols: str, rows: list[tuple[Any, ...]]) -> list[i
     return [given.get((row[0], row[1]), 0) for row in rows]
 
 
-_TYPE, _TIME = INSERT_COLUMNS.index("type"), INSERT_COLUMNS.index("event_time")
+_TYPE, _TIME, _STATUS = (INSERT_COLUMNS.index(c) for c in ("type", "event_time", "status"))
 
 
-def _enqueue_new(session: Session, rows: list[tuple[Any, ...]], new: list[int], row_ids: list[int] | None) -> None:
-    """Queue the new events: one ticket for the batch, and one for each ship passage, held until
-    its time is behind the worker's cutoff. ``row_ids``: the id each row was given (None:
-    unknown — then the stored passages are read)."""
-    if not any(r[_TYPE] == "ship_passage" for r in rows):
-        queue.enqueue(session, new)
-        return
+def _enqueue_new(session: Session, rows: list[tuple[Any, ...]], new: list[int], row_ids: list[int] | None) -> int:
+    """Queue the new events still pending: one ticket for the batch, and one for each ship
+    passage, held until its time is behind the worker's cutoff. ``row_ids``: the id each row was
+    given (None: unknown — then the stored rows are read). Returns how many of the new events
+    were stored done (settled by the rules' prescreen: nothing to queue)."""
+    if not new:
+        return 0
+    if all(r[_STATUS] == "pending" for r in rows) and not any(r[_TYPE] == "ship_passage" for r in rows):
+        queue.enqueue(session, new)  # the commonest case: all pending, no passage
+        return 0
     if row_ids is None:
-        passages = dict(
-            session.execute(
-                select(Event.id, Event.event_time).where(Event.id.in_(new), Event.type == "ship_passage")
-            ).all()
-        )
+        stored = [
+            (int(i), typ, t, status)
+            for i, typ, t, status in session.execute(
+                select(Event.id, Event.type, Event.event_time, Event.status).where(Event.id.in_(new))
+            )
+        ]
     else:
-        stored = set(new)
-        passages = {
-            event_id: row[_TIME]
-            for event_id, row in zip(row_ids, rows, strict=True)
-            if event_id in stored and row[_TYPE] == "ship_passage"
-        }
-    queue.enqueue(session, [i for i in new if i not in passages])
+        keep = set(new)
+        stored = [(i, r[_TYPE], r[_TIME], r[_STATUS]) for i, r in zip(row_ids, rows, strict=True) if i in keep]
+    pending = sorted((i, typ, t) for i, typ, t, status in stored if status == "pending")
+    passages = {i: t for i, typ, t in pending if typ == "ship_passage"}
+    queue.enqueue(session, [i for i, _, _ in pending if i not in passages])
     for event_id, t in sorted(passages.items()):
         queue.enqueue(session, [event_id], hold_until=t)
+    return len(stored) - len(pending)
 
 
 def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> tuple[Any, ...]:
@@ -700,11 +770,17 @@ def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> t
     times through ``sqlite_time``, JSON through ``jsontext.dumps``, no images as SQL NULL
     (``Event.images`` is ``none_as_null``). ``memo``: the receipt times already formatted, by
     object identity (the rows of a batch share one)."""
-    dev, eid, typ, t, received, plate, color, mmsi, lon, lat, payload, images, status, attempts, raised = row
+    dev, eid, typ, t, received, plate, color, mmsi, lon, lat, payload, images, status, attempts, raised, done_at = row
     if memo is None:
         received_text = sqlite_time(received)
     elif (received_text := memo.get(id(received))) is None:  # type: ignore[assignment]
         received_text = memo[id(received)] = sqlite_time(received)
+    if done_at is None:
+        done_text = None
+    elif done_at is received:  # settled as it was stored: the same instant, formatted once
+        done_text = received_text
+    else:
+        done_text = sqlite_time(done_at)
     return (
         dev,
         eid,
@@ -721,6 +797,7 @@ def sqlite_values(row: tuple[Any, ...], memo: dict[int, str] | None = None) -> t
         status,
         attempts,
         1 if raised else 0,
+        done_text,
     )
 
 
@@ -729,18 +806,18 @@ def pg_values(event_id: int, row: tuple[Any, ...]) -> tuple[Any, ...]:
     PostgreSQL: the values the columns' own bind processors give (tested equal to an ORM write),
     without a processor call per column and row — timestamps aware (a naive one refused; the
     server stores the instant), JSON through ``jsontext.dumps``, no images as SQL NULL."""
-    *plain, payload, images, status, attempts, raised = row  # plain: device … lat, as they are
-    for value in (plain[3], plain[4]):  # event_time, received_at
-        if value.tzinfo is None or value.utcoffset() is None:
+    *plain, payload, images, status, attempts, raised, done_at = row  # plain: device … lat, as they are
+    for value in (plain[3], plain[4], done_at):  # event_time, received_at, processed_at
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
             raise ValueError("naive datetime refused: store timezone-aware values")
     dumped = None if images is None else jsontext.dumps(images)
-    return (event_id, *plain, jsontext.dumps(payload), dumped, status, attempts, bool(raised))
+    return (event_id, *plain, jsontext.dumps(payload), dumped, status, attempts, bool(raised), done_at)
 
 
 #: ``pg_values``' columns (the id, then ``INSERT_COLUMNS``) as the binary ``COPY`` sends them:
 #: strings and JSON as text (the columns' own input checks their length and the JSON).
 COPY_TYPES = ["int8", "text", "text", "text", "timestamptz", "timestamptz", "text", "text", "text",
-              "float8", "float8", "text", "text", "text", "int4", "bool"]  # fmt: skip
+              "float8", "float8", "text", "text", "text", "int4", "bool", "timestamptz"]  # fmt: skip
 assert len(COPY_TYPES) == 1 + len(INSERT_COLUMNS)
 
 
