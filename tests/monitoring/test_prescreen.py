@@ -27,6 +27,14 @@ from zhifa.sensing.models import Event, EventTicket
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
 
 
+@pytest.fixture(autouse=True)
+def _prescreen_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On for both stores here (``auto`` leaves SQLite's events to the worker process)."""
+    from zhifa.core.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "prescreen", "on")
+
+
 def _world(url: str) -> Engine:
     upgrade(url)
     engine = make_engine(url)
@@ -186,3 +194,18 @@ def test_small_posts_and_failing_rules_leave_the_events_to_the_workers(
     with session_factory(engine)() as s:
         stuck = s.execute(select(Event.event_id, Event.attempts).where(Event.status == "pending")).all()
         assert sorted(stuck) == sorted((e["id"], 1) for e in failing)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("mode", ["auto", "off"])
+def test_the_setting_decides_where_the_rules_run(
+    two: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    from zhifa.core.config import get_settings
+
+    engine, _ = two
+    monkeypatch.setattr(get_settings(), "prescreen", mode)
+    quiet = [e for e in _events(400) if e["plate"].startswith("苏A") and e["gross_kg"] == 12000 and "height_m" not in e]
+    r = _post(engine, quiet[: sensing.PRESCREEN_MIN])
+    expected = len(quiet[: sensing.PRESCREEN_MIN]) if mode == "auto" and engine.dialect.name == "postgresql" else 0
+    assert r["settled"] == expected

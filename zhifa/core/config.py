@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,11 @@ class Settings(BaseSettings):
     #: batch costs ≈ 10 ms of fixed work, whatever its size). It bounds what it adds to a lead's
     #: delay; 0 claims again at once. docs/performance.md.
     worker_linger_s: float = Field(default=0.2, ge=0, le=2)
+    #: Whether large posts' vehicle events go through the rules as they are stored (docs/sensing.md,
+    #: "Settled as stored"): ``auto`` — on PostgreSQL, where several API processes share that
+    #: work; not on SQLite, whose one API process would then do serially what the worker process
+    #: does beside it (measured: docs/performance.md). ``on`` / ``off`` force it.
+    prescreen: Literal["auto", "on", "off"] = "auto"
     #: Map tiles for the web map: empty = offline GeoJSON base only.
     tile_url: str = ""
     #: CRS of the tiles: ``wgs84`` (e.g. Tianditu) or ``gcj02`` (AMap, Tencent).

@@ -600,9 +600,13 @@ def register_prescreen(fn: Callable[[Session, Sequence[ParsedEvent]], set[int]] 
 def _prescreened(session: Session, events: list[ParsedEvent]) -> set[int]:
     if _prescreen is None or len(events) < PRESCREEN_MIN:
         return set()
+    on_sqlite = session.get_bind().dialect.name == "sqlite"
+    mode = get_settings().prescreen
+    if mode == "off" or (mode == "auto" and on_sqlite):
+        return set()
     # SQLite: the look-ups in a read transaction of their own, so the write lock is taken only
     # to store (as the workers do); PostgreSQL: in the storing transaction.
-    own_read = session.get_bind().dialect.name == "sqlite" and not session.in_transaction()
+    own_read = on_sqlite and not session.in_transaction()
     if own_read:
         session.connection(execution_options={"sqlite_readonly": True})
     try:
