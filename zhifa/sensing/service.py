@@ -542,7 +542,8 @@ def store_batch(
     were stored (``settled``; ``register_prescreen``)."""
     now = batch.received_at
     rejected = list(batch.rejected)
-    kept: list[tuple[ParsedEvent, list[str]]] = []
+    kept: list[ParsedEvent] = []
+    rows: list[tuple[Any, ...]] = []
     for ev in batch.good:
         hashes = list(ev.image_hashes)
         missing = [h for h in hashes if session.get(Evidence, h) is None]
@@ -552,14 +553,12 @@ def store_batch(
             )
             continue
         hashes += [store_evidence(session, b, "image/jpeg", who) for b in ev.image_blobs]
-        kept.append((ev, hashes))
-    settled = _prescreened(session, [ev for ev, _ in kept])
-    rows = []
-    for n, (ev, hashes) in enumerate(kept):
-        # In INSERT_COLUMNS order; an event the rules settled already is stored done.
+        kept.append(ev)
+        # In INSERT_COLUMNS order.
         row = (ev.device, ev.event_id, ev.type, ev.time, now, ev.plate, ev.plate_color, ev.mmsi, ev.lon, ev.lat)
-        done = n in settled
-        rows.append((*row, ev.payload, hashes or None, "done" if done else "pending", 0, False, now if done else None))
+        rows.append((*row, ev.payload, hashes or None, "pending", 0, False, None))
+    for n in _prescreened(session, kept):  # settled by the rules already: stored done
+        rows[n] = (*rows[n][:_STATUS], "done", 0, False, now)
     inserted, settled_new = _insert_rows(session, rows, counted=True)
     if device_code is not None:
         heartbeat(session, device_code, now, heartbeat_s)
