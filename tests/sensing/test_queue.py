@@ -247,21 +247,28 @@ def test_an_event_deferred_behind_another_workers_subject_is_pending_again(fresh
             wim(3, 30000, plate="苏L11111", t=t.isoformat()),  # overload of another vehicle
         ],
     )
+    with session_factory(fresh)() as s:  # w1 failed once before: its error stays until it is done
+        s.execute(text("UPDATE sensing_event SET attempts = 1, last_error = 'earlier' WHERE event_id = 'w1'"))
+        s.commit()
     with session_factory(fresh)() as other:
         assert monitoring._lock_subjects(other, [("overload", "苏L12345/yellow")]) == set()  # now held
         r = monitoring.process_pending(fresh)
         assert (r["events"], r["leads"], r["failed"]) == (2, 1, 0)
         assert _outcome(fresh) == {
-            "w1": ("pending", False, False, 0),
+            "w1": ("pending", False, False, 1),
             "w2": ("done", False, True, 0),
             "w3": ("done", True, True, 0),
         }
+        with session_factory(fresh)() as s:
+            assert s.scalars(select(Event.last_error).where(Event.event_id == "w1")).one() == "earlier"
         with session_factory(fresh)() as s:
             assert tickets(s) == [(["w1"], None)]
         other.rollback()  # the other worker lets go
     r = monitoring.process_pending(fresh)
     assert (r["events"], r["leads"]) == (1, 1)
-    assert _outcome(fresh)["w1"] == ("done", True, True, 0)
+    assert _outcome(fresh)["w1"] == ("done", True, True, 1)
+    with session_factory(fresh)() as s:
+        assert s.scalars(select(Event.last_error).where(Event.event_id == "w1")).one() is None  # done: cleared
 
 
 @pytest.mark.db

@@ -17,12 +17,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, and_, func, or_, select, text, update
+from sqlalchemy import BigInteger, Engine, and_, func, literal_column, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from zhifa.core import audit, jsontext
@@ -586,6 +586,9 @@ class Claimed:
     #: The vehicle events among ``events`` were marked done as they were read (``claim`` with
     #: ``take_vehicles``): what is not done in the end goes back to pending (``unmark``).
     vehicles_taken: bool = False
+    #: Of those, the ones a rule had failed on before: their last error is cleared once they are
+    #: done (``clear_errors``), kept while they are not.
+    retried: list[int] = field(default_factory=list)
 
     @property
     def ids(self) -> list[int]:
@@ -607,7 +610,8 @@ def claim(session: Session, batch: int, passage_cutoff: datetime | None = None, 
     claimed = Claimed(tickets, [])
     if tickets:
         if take_vehicles and session.get_bind().dialect.name == "postgresql":
-            claimed.events, claimed.vehicles_taken = _take_raw(session, claimed.ids), True
+            claimed.events, claimed.retried = _take_raw(session, claimed.ids)
+            claimed.vehicles_taken = True
         else:
             claimed.events = _load_raw(session, claimed.ids)
     return claimed
@@ -792,25 +796,27 @@ def _load_raw(session: Session, ids: list[int]) -> list[EventRow]:
     return _event_rows(rows, on_pg)
 
 
-def _take_raw(session: Session, ids: list[int]) -> list[EventRow]:
+def _take_raw(session: Session, ids: list[int]) -> tuple[list[EventRow], list[int]]:
     """PostgreSQL: ``_load_raw``'s rows, the vehicle events among them marked done by the same
     statement (``claim(take_vehicles=True)``); the others (AIS, ship passages: the per-event
-    path marks them itself) read as they are. Arrival order."""
+    path marks them itself) read as they are. Arrival order; and the ids of the vehicle events
+    taken that a rule had failed on before (their last error stays until they are done)."""
     from zhifa.monitoring.bulk import pg_array_text
 
     array = pg_array_text(ids)
-    out = f"{_RAW_COLUMNS}, payload::text, images::text"
+    out = f"{_RAW_COLUMNS}, payload::text, images::text, attempts"
     raw: Any = session.connection().connection.driver_connection
     cur = raw.cursor()
     try:
         cur.execute(
-            "UPDATE sensing_event SET status = 'done', processed_at = %s, last_error = NULL"
+            "UPDATE sensing_event SET status = 'done', processed_at = %s"
             " WHERE id = ANY(%s::bigint[]) AND status = 'pending' AND attempts < %s"
             f" AND type IN {_VEHICLE_TYPES_SQL} RETURNING {out}",
             (utcnow(), array, MAX_ATTEMPTS),
             binary=True,
         )
         rows = cur.fetchall()
+        retried = [r[0] for r in rows if r[12]]
         if len(rows) < len(ids):  # others, or some no longer pending
             cur.execute(
                 f"SELECT {out} FROM sensing_event WHERE id = ANY(%s::bigint[]) AND status = 'pending'"
@@ -822,7 +828,20 @@ def _take_raw(session: Session, ids: list[int]) -> list[EventRow]:
         rows.sort(key=lambda r: r[0])
     finally:
         cur.close()
-    return _event_rows(rows, True)
+    return _event_rows(rows, True), retried
+
+
+def clear_errors(session: Session, ids: Sequence[int]) -> None:
+    """The last error of events now done (those of ``Claimed.retried`` that were not set back)."""
+    from zhifa.monitoring.bulk import one_of
+
+    if ids:
+        session.execute(
+            update(Event)
+            .where(one_of(session, Event.id, list(ids), BigInteger()), Event.status == literal_column("'done'"))
+            .values(last_error=None),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def _event_rows(rows: list[Any], on_pg: bool) -> list[EventRow]:
@@ -1050,6 +1069,8 @@ def process_pending(
                     gaps = vessels.gap_scan(session, router, mark, cfg)
                     findings, leads = findings + gaps, leads + gaps
         CONFIG_VERSION.pop(id(session), None)
+        if claimed.retried:
+            clear_errors(session, claimed.retried)
         if done < len(claimed.ids):
             settle(session, claimed)
         session.commit()
