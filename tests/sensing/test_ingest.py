@@ -149,6 +149,20 @@ def test_resent_events_are_duplicates(client: Any, session: Session, devices: An
     assert stored is not None and stored.payload["gross_kg"] == "10000"  # unchanged
 
 
+@pytest.mark.db
+def test_a_post_with_nothing_to_store_is_answered(client: Any, session: Session, devices: Any, clock: Any) -> None:
+    """An empty array (a quiet minute of a device), only bad lines, or only events another post
+    stored already: 200 with the counts, nothing written — also through ``zhifa ingest``'s path."""
+    assert _post(client, []).json() == {"accepted": 0, "duplicate": 0, "rejected": []}
+    assert _post(client, "").json() == {"accepted": 0, "duplicate": 0, "rejected": []}
+    bad = _post(client, [wim(1, axles=1), wim(2, gross_kg=0)])
+    assert bad.status_code == 200 and bad.json()["accepted"] == 0
+    assert [x["line"] for x in bad.json()["rejected"]] == [1, 2]
+    assert session.scalar(select(func.count()).select_from(Event)) == 0
+    r = sensing_service.ingest(session, b"[]", actor=SYSTEM, with_settled=True)
+    assert r == {"accepted": 0, "duplicate": 0, "rejected": [], "settled": 0}
+
+
 def test_device_keys(client: Any, session: Session, devices: Any, clock: Any) -> None:
     assert _post(client, [wim(1)], key="wrong-key").status_code == 401
     assert _post(client, [wim(1)], key=None).status_code == 401  # neither a key nor a login

@@ -667,7 +667,7 @@ def _insert_rows(session: Session, rows: list[tuple[Any, ...]], counted: bool = 
     rows are those above the highest id before); PostgreSQL ``COPY`` with ids drawn from the
     sequence first (``_copy_new_pg``)."""
     if not rows:
-        return 0
+        return (0, 0) if counted else 0
     cols = ", ".join(INSERT_COLUMNS)
     if session.get_bind().dialect.name == "sqlite":
         # Encoded before the connection is asked for: on SQLite that begins the transaction and
