@@ -8,7 +8,6 @@ answering. The monitoring worker turns stored events into leads later, in its ow
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 import threading
 import time
@@ -582,8 +581,6 @@ PRESCREEN_MIN = 100
 #: ``(session, events) → positions of the events that certainly raise nothing``: set by the rules'
 #: domain when it is loaded (``monitoring.service``), which sits above this one.
 _prescreen: Callable[[Session, Sequence[ParsedEvent]], set[int]] | None = None
-
-log = logging.getLogger(__name__)
 
 
 def register_prescreen(fn: Callable[[Session, Sequence[ParsedEvent]], set[int]] | None) -> None:
