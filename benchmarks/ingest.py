@@ -239,14 +239,17 @@ def main() -> None:
         wait_up(f"http://127.0.0.1:{port}", server, tmp / "server.log")
         import threading
 
-        warm_leads = 0
-        if warm:
-            warm_totals: list[int] = []
-            numbered_warm = list(enumerate(warm))
-            warming = [
-                threading.Thread(target=post_all, args=(numbered_warm[c :: args.clients], warm_totals))
+        def clients_posting(batches: list[bytes], totals: list[int]) -> list[threading.Thread]:
+            """The clients, each posting every ``args.clients``-th batch (not started)."""
+            numbered = list(enumerate(batches))
+            return [
+                threading.Thread(target=post_all, args=(numbered[c :: args.clients], totals))
                 for c in range(args.clients)
             ]
+
+        warm_leads = 0
+        if warm:
+            warming = clients_posting(warm, [])
             for t in warming:
                 t.start()
             for t in warming:
@@ -258,11 +261,8 @@ def main() -> None:
                 time.sleep(0.05)
         with engine.connect() as c:
             warm_leads = c.execute(select(func.count()).select_from(Lead)).scalar_one()
-        numbered = list(enumerate(bodies))
         totals: list[int] = []
-        threads = [
-            threading.Thread(target=post_all, args=(numbered[c :: args.clients], totals)) for c in range(args.clients)
-        ]
+        threads = clients_posting(bodies, totals)
         load_before = os.getloadavg()[0]
         cpu_before = {pid: c for p in [server, *workers] for pid, c in cpu_seconds(p.pid).items()}
         busy_before = _machine_busy()

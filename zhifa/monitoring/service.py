@@ -1245,6 +1245,7 @@ class Worker(threading.Thread):
             last = newest
 
     def _newest_ticket(self) -> int | None:
+        """The queue's newest ticket (its primary key's last entry), in a read of its own."""
         with self.engine.connect().execution_options(sqlite_readonly=True) as c:
             newest = c.execute(select(func.max(EventTicket.id))).scalar()
             c.rollback()
@@ -1253,10 +1254,7 @@ class Worker(threading.Thread):
     def _anything_pending(self) -> bool:
         """A cheap read (no write lock on SQLite) before claiming, so an idle worker does not
         hold up the API every time it looks."""
-        with self.engine.connect().execution_options(sqlite_readonly=True) as c:
-            row = c.execute(select(EventTicket.id).limit(1)).first()
-            c.rollback()
-        return row is not None
+        return self._newest_ticket() is not None
 
     def stop(self) -> None:
         self.stopping.set()
